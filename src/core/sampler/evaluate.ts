@@ -1,0 +1,77 @@
+/**
+ * The ETH/UCY evaluation protocol of CONTRACT.md on any LatentModel: every window (stride 1) of every file,
+ * all `observed` frames known, K samples, minADE/minFDE per scored agent, averaged over all agents of all files,
+ * plus the constant-velocity baseline on the same agents.
+ */
+import type { Scene } from '../scene';
+import { constantVelocityError, ErrorAccumulator, minAdeFde } from './metrics';
+import type { LatentModel, ModelDims } from './model';
+import { deriveSeed, rollout } from './rollout';
+import type { SolverName } from './solvers';
+import { countEvaluationWindows, evaluationWindows } from './windows';
+
+export interface EvalOptions {
+  K: number;
+  nfe: number;
+  solver: SolverName;
+  seed: number;
+  /** evaluate at most this many windows per file (quick checks); default all */
+  maxWindowsPerFile?: number;
+  onWindow?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface FileResult {
+  file: string;
+  windows: number;
+  agents: number;
+  ade: number;
+  fde: number;
+  baseline: { ade: number; fde: number };
+}
+
+export interface EvalResult {
+  windows: number;
+  /** scored agents (one per agent and window) */
+  agents: number;
+  ade: number;
+  fde: number;
+  baseline: { ade: number; fde: number };
+  files: FileResult[];
+}
+
+export async function evaluateScenes(model: LatentModel, dims: ModelDims, scenes: Scene[], opts: EvalOptions): Promise<EvalResult> {
+  const T = dims.observed + dims.future;
+  const now = dims.observed - 1;
+  const counts = scenes.map((s) => countEvaluationWindows(s, T));
+  const total = counts.reduce((a, c) => a + Math.min(c.windows, opts.maxWindowsPerFile ?? Infinity), 0);
+  const all = new ErrorAccumulator();
+  const allCv = new ErrorAccumulator();
+  const files: FileResult[] = [];
+  let done = 0;
+  for (let fi = 0; fi < scenes.length; fi++) {
+    const scene = scenes[fi];
+    const acc = new ErrorAccumulator();
+    const cv = new ErrorAccumulator();
+    let windows = 0;
+    for (const { window: w, scored } of evaluationWindows(scene, T)) {
+      if (opts.maxWindowsPerFile !== undefined && windows >= opts.maxWindowsPerFile) break;
+      if (w.N > dims.P) {
+        throw new Error(`${scene.name}: window at frame ${scene.frameLabels[w.start]} has ${w.N} entities but the model's ID pool holds ${dims.P}`);
+      }
+      // Seed per (file, window start): results do not depend on which other files or windows are evaluated.
+      const r = await rollout(model, dims, w, { K: opts.K, nfe: opts.nfe, solver: opts.solver, seed: deriveSeed(opts.seed, fi, w.start), signal: opts.signal });
+      for (const a of scored) {
+        acc.add(minAdeFde(r.future, opts.K, dims.future, w.pos, dims.observed, 0, dims.future, w.N, w.D, a));
+        cv.add(constantVelocityError(w.pos, w.N, w.D, a, now, dims.future));
+      }
+      windows++;
+      done++;
+      opts.onWindow?.(done, total);
+    }
+    files.push({ file: scene.name, windows, agents: acc.count, ade: acc.ade, fde: acc.fde, baseline: { ade: cv.ade, fde: cv.fde } });
+    all.merge(acc);
+    allCv.merge(cv);
+  }
+  return { windows: done, agents: all.count, ade: all.ade, fde: all.fde, baseline: { ade: allCv.ade, fde: allCv.fde }, files };
+}

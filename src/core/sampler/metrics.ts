@@ -1,0 +1,105 @@
+/**
+ * Best-of-K displacement errors and the constant-velocity baseline (CONTRACT.md, "Evaluation protocol").
+ */
+
+export interface AgentError {
+  /** mean L2 error over the future frames (best sample for ADE) */
+  ade: number;
+  /** final-frame L2 error (best sample for FDE; may be a different sample than ADE's) */
+  fde: number;
+}
+
+/**
+ * minADE / minFDE of one agent.
+ * @param samples [K, Ts, N, D] sampled positions
+ * @param sampleFrame0 index (in the samples' frame axis) of the first future frame
+ * @param gt [Tg, N, D] ground truth; gtFrame0 its index of the first future frame
+ */
+export function minAdeFde(
+  samples: Float32Array,
+  K: number,
+  Ts: number,
+  gt: Float32Array,
+  gtFrame0: number,
+  sampleFrame0: number,
+  future: number,
+  N: number,
+  D: number,
+  agent: number,
+): AgentError {
+  let bestAde = Infinity;
+  let bestFde = Infinity;
+  for (let k = 0; k < K; k++) {
+    let sum = 0;
+    let last = 0;
+    for (let j = 0; j < future; j++) {
+      const so = ((k * Ts + sampleFrame0 + j) * N + agent) * D;
+      const go = ((gtFrame0 + j) * N + agent) * D;
+      let e2 = 0;
+      for (let d = 0; d < D; d++) e2 += (samples[so + d] - gt[go + d]) ** 2;
+      last = Math.sqrt(e2);
+      sum += last;
+    }
+    bestAde = Math.min(bestAde, sum / future);
+    bestFde = Math.min(bestFde, last);
+  }
+  return { ade: bestAde, fde: bestFde };
+}
+
+/**
+ * Constant velocity from the last two observed frames: pos[now] + j (pos[now] - pos[now-1]), j = 1..future.
+ * Returns [future, D]. `pos` is [T, N, D].
+ */
+export function constantVelocity(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): Float32Array {
+  const out = new Float32Array(future * D);
+  for (let d = 0; d < D; d++) {
+    const p = pos[(now * N + agent) * D + d];
+    const v = p - pos[((now - 1) * N + agent) * D + d];
+    for (let j = 1; j <= future; j++) out[(j - 1) * D + d] = p + j * v;
+  }
+  return out;
+}
+
+export function constantVelocityError(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
+  const pred = constantVelocity(pos, N, D, agent, now, future);
+  return cvError(pred, pos, N, D, agent, now, future);
+}
+
+function cvError(pred: Float32Array, pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
+  let sum = 0;
+  let last = 0;
+  for (let j = 0; j < future; j++) {
+    let e2 = 0;
+    for (let d = 0; d < D; d++) e2 += (pred[j * D + d] - pos[((now + 1 + j) * N + agent) * D + d]) ** 2;
+    last = Math.sqrt(e2);
+    sum += last;
+  }
+  return { ade: sum / future, fde: last };
+}
+
+/** Running mean of agent errors. */
+export class ErrorAccumulator {
+  count = 0;
+  private sumAde = 0;
+  private sumFde = 0;
+
+  add(e: AgentError): void {
+    this.count++;
+    this.sumAde += e.ade;
+    this.sumFde += e.fde;
+  }
+
+  merge(o: ErrorAccumulator): void {
+    this.count += o.count;
+    this.sumAde += o.sumAde;
+    this.sumFde += o.sumFde;
+  }
+
+  get ade(): number {
+    return this.count ? this.sumAde / this.count : NaN;
+  }
+
+  get fde(): number {
+    return this.count ? this.sumFde / this.count : NaN;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What the sampler needs from a model: the three graphs of CONTRACT.md as plain-array functions.
+ * The engine implements it with onnxruntime-web; tests implement it with closed-form stand-ins.
+ * All arrays are row-major float32 / int32 in the graphs' layouts.
+ */
+export interface LatentModel {
+  /** pos [B,N,D] normalised, ids [B,N], mask [B,N] -> latent [B,L,C] */
+  encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array>;
+  /** x [B,T,L,C], t [B], cond [B,T,L,C], condMask [B,T,L] -> x1_pred [B,T,L,C] */
+  approximate(x: Float32Array, t: Float32Array, cond: Float32Array, condMask: Int32Array, B: number): Promise<Float32Array>;
+  /** latent [B,L,C], ids [B,N] -> pos [B,N,D] normalised */
+  decode(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<Float32Array>;
+}
+
+/** The dimensions a sampler needs, normally taken from the manifest. */
+export interface ModelDims {
+  D: number;
+  L: number;
+  C: number;
+  P: number;
+  observed: number;
+  future: number;
+  minObserved: number;
+  scale: number;
+  t0: number;
+  t1: number;
+}

@@ -1,0 +1,297 @@
+/**
+ * One rollout = preprocess a window, encode its known frames, integrate the latent flow for K samples at once,
+ * decode every frame with the window's ID assignment (CONTRACT.md "Preprocessing" and "Sampler").
+ * Longer horizons chain windows: each new window is conditioned on the last `observed` generated frames,
+ * re-centred on their own "now" frame.
+ */
+import { createRng } from '../rng';
+import { assignSeededRandom, assignUserGiven } from '../ids';
+import type { ModelManifest } from './manifest';
+import type { LatentModel, ModelDims } from './model';
+import { solve, type SolverName } from './solvers';
+import type { SceneWindow } from './windows';
+
+export function dimsFromManifest(m: ModelManifest): ModelDims {
+  return {
+    D: m.dims,
+    L: m.latent.L,
+    C: m.latent.C,
+    P: m.id_pool,
+    observed: m.frames.observed,
+    future: m.frames.future,
+    minObserved: m.frames.min_observed,
+    scale: m.normalization.scale,
+    t0: m.interpolant.t0,
+    t1: m.interpolant.t1,
+  };
+}
+
+/** Mixes a base seed with small integers (file, window, ...) into an independent 32-bit seed. */
+export function deriveSeed(base: number, ...parts: number[]): number {
+  let h = Math.imul((base | 0) ^ 0x3c6ef372, 0x9e3779b1);
+  for (const p of parts) {
+    h ^= Math.imul((p | 0) + 0x7f4a7c15, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+    h ^= h >>> 13;
+  }
+  return h | 0;
+}
+
+/** Standard normal noise for K samples of a window, [K,T,L,C], drawn once before the solver loop. */
+export function drawNoise(seed: number, K: number, T: number, L: number, C: number): Float32Array {
+  const out = new Float32Array(K * T * L * C);
+  createRng(seed).fillNormal(out);
+  return out;
+}
+
+export interface Conditioning {
+  /** centre subtracted before scaling (scene units), length D */
+  center: Float64Array;
+  /** [T,L,C] */
+  cond: Float32Array;
+  /** [T,L] */
+  condMask: Int32Array;
+  /** the encoded known frames, [known,L,C] */
+  latents: Float32Array;
+}
+
+export interface ProgressInfo {
+  /** window of a chained rollout, 0-based */
+  window: number;
+  windows: number;
+  /** network evaluations done in this window / total */
+  step: number;
+  steps: number;
+}
+
+export interface RolloutOptions {
+  K: number;
+  nfe: number;
+  solver: SolverName;
+  seed: number;
+  /** number of known frames, 1..observed; default observed */
+  known?: number;
+  /** ID of each window entity; default: seeded random assignment from `seed` */
+  ids?: ArrayLike<number>;
+  /** explicit initial noise [K,T,L,C] for the first window (tests, fixtures); overrides the seed's noise */
+  noise?: Float32Array;
+  /** number of future frames to produce (>= 1); above `future` the rollout chains windows. Default `future`. */
+  horizon?: number;
+  onProgress?: (p: ProgressInfo) => void;
+  signal?: AbortSignal;
+}
+
+export interface RolloutResult {
+  K: number;
+  N: number;
+  D: number;
+  /** known frames used */
+  known: number;
+  /** future frames produced */
+  horizon: number;
+  ids: Int32Array;
+  /** [K, horizon, N, D] sampled future positions (scene units) */
+  future: Float32Array;
+  /** [K, T, N, D] every decoded frame of the first window (scene units) */
+  firstWindow: Float32Array;
+  /** [K,T,L,C] the final latent sample x_S of the first window */
+  xFinal: Float32Array;
+  firstConditioning: Conditioning;
+  /** network evaluations per window and windows run */
+  windows: number;
+}
+
+/** IDs for a window: the caller's, validated, or a seeded random injective assignment. */
+export function windowIds(N: number, P: number, seed: number, given?: ArrayLike<number>): Int32Array {
+  const ids = given ? assignUserGiven(Array.from(given), P) : assignSeededRandom(N, P, seed);
+  if (ids.length !== N) throw new Error(`ID assignment has ${ids.length} IDs for ${N} entities`);
+  return Int32Array.from(ids);
+}
+
+/**
+ * Steps 3, 5 and 6 of the preprocessing for ONE window: centre on the "now" frame, normalise, encode the known
+ * frames, build cond / cond_mask. `pos` [T,N,D] and `mask` [T,N] are in scene units.
+ */
+export async function conditionWindow(
+  model: LatentModel,
+  dims: ModelDims,
+  T: number,
+  N: number,
+  pos: Float32Array,
+  mask: Float32Array,
+  ids: Int32Array,
+  known: number,
+): Promise<Conditioning> {
+  const { D, L, C, observed, scale } = dims;
+  const now = observed - 1;
+  const first = observed - known;
+  const center = new Float64Array(D);
+  let present = 0;
+  for (let n = 0; n < N; n++) {
+    if (!mask[now * N + n]) continue;
+    present++;
+    for (let d = 0; d < D; d++) center[d] += pos[(now * N + n) * D + d];
+  }
+  if (present === 0) throw new Error('no entity is present at the "now" frame; nothing to condition on');
+  for (let d = 0; d < D; d++) center[d] /= present;
+
+  // Encode only the known frames: unknown frames do not enter cond (it uses the known mean there).
+  const posN = new Float32Array(known * N * D);
+  const maskK = new Float32Array(known * N);
+  const idsB = new Int32Array(known * N);
+  for (let j = 0; j < known; j++) {
+    const f = first + j;
+    let any = false;
+    for (let n = 0; n < N; n++) {
+      idsB[j * N + n] = ids[n];
+      const m = mask[f * N + n];
+      maskK[j * N + n] = m;
+      if (!m) continue;
+      any = true;
+      for (let d = 0; d < D; d++) posN[(j * N + n) * D + d] = (pos[(f * N + n) * D + d] - center[d]) / scale;
+    }
+    if (!any) throw new Error(`known window frame ${f} has no entity present; use fewer known frames`);
+  }
+  const latents = await model.encode(posN, idsB, maskK, known, N);
+  const LC = L * C;
+  if (latents.length !== known * LC) throw new Error(`encoder returned ${latents.length} values, expected ${known * LC}`);
+  const mean = new Float32Array(LC);
+  for (let j = 0; j < known; j++) for (let e = 0; e < LC; e++) mean[e] += latents[j * LC + e];
+  for (let e = 0; e < LC; e++) mean[e] /= known;
+  const cond = new Float32Array(T * LC);
+  const condMask = new Int32Array(T * L);
+  for (let f = 0; f < T; f++) {
+    const isKnown = f >= first && f <= now;
+    if (isKnown) cond.set(latents.subarray((f - first) * LC, (f - first + 1) * LC), f * LC);
+    else cond.set(mean, f * LC);
+    if (isKnown) condMask.fill(1, f * L, (f + 1) * L);
+  }
+  return { center, cond, condMask, latents };
+}
+
+/** Integrates K samples for per-sample conditioning (cond [K,T,L,C], condMask [K,T,L]) from the given noise. */
+async function integrate(
+  model: LatentModel,
+  dims: ModelDims,
+  T: number,
+  K: number,
+  noise: Float32Array,
+  cond: Float32Array,
+  condMask: Int32Array,
+  opts: RolloutOptions,
+  report: (step: number, steps: number) => void,
+): Promise<Float32Array> {
+  const x32 = new Float32Array(noise.length);
+  const tB = new Float32Array(K);
+  const x = await solve(
+    noise,
+    async (state, t) => {
+      for (let i = 0; i < state.length; i++) x32[i] = state[i];
+      tB.fill(t);
+      return model.approximate(x32, tB, cond, condMask, K);
+    },
+    { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report },
+  );
+  return Float32Array.from(x);
+}
+
+/** Decodes [K,T,L,C] latents with per-sample centres ([K,D]) into [K,T,N,D] scene-unit positions. */
+async function decodeAll(model: LatentModel, dims: ModelDims, T: number, K: number, N: number, x: Float32Array, ids: Int32Array, centers: Float64Array): Promise<Float32Array> {
+  const { D, scale } = dims;
+  const B = K * T;
+  const idsB = new Int32Array(B * N);
+  for (let b = 0; b < B; b++) idsB.set(ids, b * N);
+  const out = await model.decode(x, idsB, B, N);
+  if (out.length !== B * N * D) throw new Error(`decoder returned ${out.length} values, expected ${B * N * D}`);
+  const res = new Float32Array(out.length);
+  for (let k = 0; k < K; k++) {
+    for (let i = (k * T * N) * D, e = ((k + 1) * T * N) * D; i < e; i += D) {
+      for (let d = 0; d < D; d++) res[i + d] = out[i + d] * scale + centers[k * D + d];
+    }
+  }
+  return res;
+}
+
+function tile<T extends Float32Array | Int32Array>(a: T, times: number): T {
+  const out = new (a.constructor as { new (n: number): T })(a.length * times);
+  for (let i = 0; i < times; i++) out.set(a, i * a.length);
+  return out;
+}
+
+/**
+ * Samples K futures of a window whose frames 0..observed-1 hold the history (the "now" frame is observed-1).
+ * Only window frames observed-known .. observed-1 are used as input; later frames may hold ground truth, unused.
+ */
+export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<SceneWindow, 'T' | 'N' | 'D' | 'pos' | 'mask'>, opts: RolloutOptions): Promise<RolloutResult> {
+  const { D, L, C, observed, future, minObserved, P } = dims;
+  const { T, N, K } = { T: win.T, N: win.N, K: opts.K };
+  if (win.D !== D) throw new Error(`scene is ${win.D}-D but the model expects D = ${D}`);
+  if (T !== observed + future) throw new Error(`window has ${T} frames, the model expects ${observed + future}`);
+  if (!Number.isInteger(K) || K < 1) throw new RangeError(`K must be an integer >= 1, got ${K}`);
+  const known = opts.known ?? observed;
+  if (!Number.isInteger(known) || known < minObserved || known > observed) {
+    throw new RangeError(`known frames must be an integer in ${minObserved}..${observed}, got ${known}`);
+  }
+  const horizon = opts.horizon ?? future;
+  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
+  const windows = 1 + Math.max(0, Math.ceil((horizon - future) / future));
+  const rng = createRng(opts.seed);
+  const ids = windowIds(N, P, deriveSeed(opts.seed, 0x1d5), opts.ids);
+  const LC = L * C;
+
+  const drawWindowNoise = (w: number): Float32Array => {
+    // One stream per seed, drawn window by window before each solve, so the noise never depends on NFE.
+    const n = new Float32Array(K * T * LC);
+    rng.fillNormal(n);
+    if (w === 0 && opts.noise) {
+      if (opts.noise.length !== n.length) throw new Error(`noise has ${opts.noise.length} values, expected ${n.length} ([K,T,L,C])`);
+      return opts.noise;
+    }
+    return n;
+  };
+  const progress = (w: number) => (step: number, steps: number) => opts.onProgress?.({ window: w, windows, step, steps });
+
+  // Window 0: real history.
+  const c0 = await conditionWindow(model, dims, T, N, win.pos, win.mask, ids, known);
+  const noise0 = drawWindowNoise(0);
+  const x0 = await integrate(model, dims, T, K, noise0, tile(c0.cond, K), tile(c0.condMask, K), opts, progress(0));
+  const centers0 = tile(Float32Array.from(c0.center), K);
+  const dec0 = await decodeAll(model, dims, T, K, N, x0, ids, Float64Array.from(centers0));
+
+  const out = new Float32Array(K * horizon * N * D);
+  const TND = T * N * D;
+  const ND = N * D;
+  const copyFuture = (dec: Float32Array, offset: number) => {
+    const count = Math.min(future, horizon - offset);
+    for (let k = 0; k < K; k++) {
+      out.set(dec.subarray(k * TND + observed * ND, k * TND + (observed + count) * ND), (k * horizon + offset) * ND);
+    }
+  };
+  copyFuture(dec0, 0);
+
+  // Chained windows: entities present at the original "now" frame are tracked through generated frames.
+  const tracked = new Float32Array(N);
+  for (let n = 0; n < N; n++) tracked[n] = win.mask[(observed - 1) * N + n];
+  let prev = dec0;
+  for (let w = 1; w < windows; w++) {
+    // The new window's known frames are the previous window's last `observed` frames, per sample.
+    const condK = new Float32Array(K * T * LC);
+    const maskK = new Int32Array(K * T * L);
+    const centers = new Float64Array(K * D);
+    const winPos = new Float32Array(T * ND);
+    const winMask = new Float32Array(T * N);
+    for (let f = 0; f < observed; f++) winMask.set(tracked, f * N);
+    for (let k = 0; k < K; k++) {
+      winPos.set(prev.subarray(k * TND + future * ND, k * TND + T * ND), 0);
+      const ck = await conditionWindow(model, dims, T, N, winPos, winMask, ids, observed);
+      condK.set(ck.cond, k * T * LC);
+      maskK.set(ck.condMask, k * T * L);
+      centers.set(ck.center, k * D);
+    }
+    const xw = await integrate(model, dims, T, K, drawWindowNoise(w), condK, maskK, opts, progress(w));
+    prev = await decodeAll(model, dims, T, K, N, xw, ids, centers);
+    copyFuture(prev, w * future);
+  }
+
+  return { K, N, D, known, horizon, ids, future: out, firstWindow: dec0, xFinal: x0, firstConditioning: c0, windows };
+}

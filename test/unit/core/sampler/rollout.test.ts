@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { alpha, sigma } from '../../../../src/core/sampler/interpolant';
+import { conditionWindow, deriveSeed, drawNoise, rollout } from '../../../../src/core/sampler/rollout';
+import { toyDims, toyModel } from './toy-model';
+
+const { D, L, C, observed, future } = toyDims;
+const T = observed + future;
+
+/** Two walkers on straight lines; walker 1 is absent in window frame 0. */
+function makeWindow() {
+  const N = 2;
+  const pos = new Float32Array(T * N * D);
+  const mask = new Float32Array(T * N).fill(1);
+  for (let f = 0; f < T; f++) {
+    pos.set([f, 0], (f * N + 0) * D);
+    pos.set([10, f * 0.5], (f * N + 1) * D);
+  }
+  mask[0 * N + 1] = 0;
+  pos.set([0, 0], (0 * N + 1) * D);
+  return { T, N, D, pos, mask };
+}
+
+describe('conditioning', () => {
+  it('centres on the now frame, encodes the known frames and fills unknown frames with their mean', async () => {
+    const { model, log } = toyModel();
+    const w = makeWindow();
+    const ids = Int32Array.from([4, 7]);
+    const c = await conditionWindow(model, toyDims, T, w.N, w.pos, w.mask, ids, 2);
+    // now = frame 2: walker 0 at (2,0), walker 1 at (10,1) -> centre (6, 0.5)
+    expect(Array.from(c.center)).toEqual([6, 0.5]);
+    expect(log.encode).toEqual([{ B: 2, N: 2 }]);
+    const LC = L * C;
+    // known frames 1 and 2: centroids ((1+10)/2-6, (0+0.5)/2-0.5)/2 etc.
+    expect(c.cond[1 * LC + 0]).toBeCloseTo((5.5 - 6) / 2, 6);
+    expect(c.cond[2 * LC + 0]).toBeCloseTo((6 - 6) / 2, 6);
+    for (const f of [0, 3, 4, 5, 6]) {
+      for (let e = 0; e < LC; e++) expect(c.cond[f * LC + e]).toBeCloseTo((c.cond[1 * LC + e] + c.cond[2 * LC + e]) / 2, 6);
+    }
+    expect(Array.from(c.condMask)).toEqual([0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('refuses a known frame without any entity', async () => {
+    const { model } = toyModel();
+    const w = makeWindow();
+    w.mask.fill(0, 0, 2);
+    await expect(conditionWindow(model, toyDims, T, w.N, w.pos, w.mask, Int32Array.from([0, 1]), 3)).rejects.toThrow(/no entity present/);
+  });
+});
+
+describe('rollout', () => {
+  it('batches the K samples into one network call per step and decodes all frames at once', async () => {
+    const { model, log } = toyModel();
+    const r = await rollout(model, toyDims, makeWindow(), { K: 5, nfe: 4, solver: 'euler', seed: 1 });
+    expect(log.approximate.map((a) => a.B)).toEqual([5, 5, 5, 5]);
+    expect(log.decode).toEqual([{ B: 5 * T, N: 2 }]);
+    expect(r.future.length).toBe(5 * future * 2 * D);
+    expect(r.firstWindow.length).toBe(5 * T * 2 * D);
+  });
+
+  it('draws the same noise for a seed at every NFE and solver', async () => {
+    const first = async (nfe: number, solver: 'euler' | 'heun' | 'ddim') => {
+      const { model, log } = toyModel();
+      await rollout(model, toyDims, makeWindow(), { K: 3, nfe, solver, seed: 42 });
+      return log.approximate[0].x;
+    };
+    const a = await first(1, 'euler');
+    expect(await first(10, 'euler')).toEqual(a);
+    expect(await first(4, 'heun')).toEqual(a);
+    expect(await first(7, 'ddim')).toEqual(a);
+    expect(a).toEqual(drawNoise(42, 3, T, L, C));
+    const { model, log } = toyModel();
+    await rollout(model, toyDims, makeWindow(), { K: 3, nfe: 1, solver: 'euler', seed: 43 });
+    expect(log.approximate[0].x).not.toEqual(a);
+  });
+
+  it('is reproducible from the seed', async () => {
+    const run = async () => (await rollout(toyModel().model, toyDims, makeWindow(), { K: 2, nfe: 3, solver: 'heun', seed: 9 })).future;
+    expect(await run()).toEqual(await run());
+  });
+
+  it('with DDIM and a constant x1 prediction lands on alpha(t1) cond + sigma(t1) x0_hat', async () => {
+    const { model, log } = toyModel();
+    const noise = drawNoise(5, 1, T, L, C);
+    const r = await rollout(model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'ddim', seed: 0, noise });
+    const cond = log.approximate[0].cond;
+    const a0 = alpha(toyDims.t0);
+    const s0 = sigma(toyDims.t0);
+    for (let i = 0; i < noise.length; i++) {
+      const x0 = (noise[i] - a0 * cond[i]) / s0;
+      expect(r.xFinal[i]).toBeCloseTo(alpha(toyDims.t1) * cond[i] + sigma(toyDims.t1) * x0, 5);
+    }
+  });
+
+  it('uses the given IDs and decodes with the scale and centre', async () => {
+    const { model } = toyModel();
+    const noise = new Float32Array(T * L * C); // zero noise: x_S ~ alpha(t1) cond
+    const r = await rollout(model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'ddim', seed: 0, noise, ids: [3, 8] });
+    expect(Array.from(r.ids)).toEqual([3, 8]);
+    // decoded future frame 0 of walker 1 = centre + scale * (alpha(t1) * mean-known-latent + 0.01 * id)
+    const c = r.firstConditioning;
+    const meanX = c.cond[observed * L * C]; // future frames hold the mean of the known latents
+    const expected = c.center[0] + toyDims.scale * (alpha(toyDims.t1) * meanX + 0.01 * 8);
+    expect(r.future[(0 * 2 + 1) * D + 0]).toBeCloseTo(expected, 4);
+    await expect(rollout(model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'ddim', seed: 0, ids: [3, 3] })).rejects.toThrow(/already used/);
+    await expect(rollout(model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'ddim', seed: 0, ids: [3, 10] })).rejects.toThrow(/outside the pool/);
+  });
+
+  it('chains windows for longer horizons, conditioning on the generated frames', async () => {
+    const { model, log } = toyModel();
+    const r = await rollout(model, toyDims, makeWindow(), { K: 2, nfe: 2, solver: 'euler', seed: 3, horizon: 10 });
+    expect(r.windows).toBe(3);
+    expect(r.horizon).toBe(10);
+    expect(r.future.length).toBe(2 * 10 * 2 * D);
+    expect(log.approximate.length).toBe(6);
+    expect(log.decode.length).toBe(3);
+    // window 2 and 3 condition on all `observed` frames, per sample
+    expect(log.approximate[2].condMask.length).toBe(2 * T * L);
+    const progress: number[][] = [];
+    await rollout(toyModel().model, toyDims, makeWindow(), { K: 1, nfe: 2, solver: 'euler', seed: 3, horizon: 5, onProgress: (p) => progress.push([p.window, p.windows, p.step, p.steps]) });
+    expect(progress).toEqual([[0, 2, 1, 2], [0, 2, 2, 2], [1, 2, 1, 2], [1, 2, 2, 2]]);
+  });
+
+  it('checks its inputs', async () => {
+    const { model } = toyModel();
+    await expect(rollout(model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'euler', seed: 0, known: 0 })).rejects.toThrow(/known frames/);
+    await expect(rollout(model, toyDims, { ...makeWindow(), D: 3 }, { K: 1, nfe: 1, solver: 'euler', seed: 0 })).rejects.toThrow(/3-D/);
+    expect(deriveSeed(0, 1, 2)).not.toBe(deriveSeed(0, 2, 1));
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * Loads a model folder (manifest, sha256 of every graph, signatures checked against the manifest) and runs it as
+ * the sampler's LatentModel. Shapes are bucketed on WebGPU (N and batch rounded up) so a new scene does not
+ * compile new shaders; padded entities get mask 0 and an ID no real entity uses, padded batch rows repeat row 0.
+ */
+import { GRAPH_NAMES, ManifestError, parseManifest, type GraphName, type ModelManifest } from '../core/sampler/manifest';
+import type { LatentModel, ModelDims } from '../core/sampler/model';
+import { dimsFromManifest } from '../core/sampler/rollout';
+import { errorMessage, ModelLoadError } from './errors';
+import type { ort } from './ort';
+import { GraphSession, type Backend, type BackendChoice, type Feed } from './session';
+import { sha256Hex, type ModelSource } from './source';
+
+export type Bucketing = 'auto' | 'always' | 'never';
+
+export interface LoadOptions {
+  backend?: BackendChoice;
+  /** 'auto': bucket on WebGPU only (WASM does not compile per shape; padding would only cost time) */
+  bucketing?: Bucketing;
+  log?: (msg: string) => void;
+  /** test hook, see GraphSession */
+  failNextGpuRun?: { value: boolean };
+}
+
+/** Smallest bucket >= n; beyond the largest, the next multiple of the largest. */
+export function bucketUp(n: number, buckets: readonly number[]): number {
+  for (const b of buckets) if (b >= n) return b;
+  const top = buckets[buckets.length - 1];
+  return Math.ceil(n / top) * top;
+}
+
+/** Batch buckets: powers of two and 1.25 x powers of two (so K = 20 and K = 40 are exact). */
+export const BATCH_BUCKETS: readonly number[] = (() => {
+  const out = new Set<number>();
+  for (let p = 1; p <= 8192; p *= 2) {
+    out.add(p);
+    if (p >= 4) out.add((p * 5) / 4);
+  }
+  return [...out].sort((a, b) => a - b);
+})();
+
+export function entityBuckets(P: number): number[] {
+  return [...new Set([4, 8, 16, 32, 64, 128, 256].filter((b) => b < P).concat(P))].sort((a, b) => a - b);
+}
+
+interface Expect {
+  type: 'float32' | 'int32';
+  /** number: fixed size; null: any (dynamic) */
+  shape: (number | null)[];
+}
+
+function signatures(m: ModelManifest): Record<GraphName, { inputs: Record<string, Expect>; outputs: Record<string, Expect> }> {
+  const { dims: D } = m;
+  const { L, C } = m.latent;
+  const T = m.frames.window;
+  return {
+    encoder: {
+      inputs: { pos: { type: 'float32', shape: [null, null, D] }, ids: { type: 'int32', shape: [null, null] }, mask: { type: 'float32', shape: [null, null] } },
+      outputs: { latent: { type: 'float32', shape: [null, L, C] } },
+    },
+    approximator: {
+      inputs: {
+        x: { type: 'float32', shape: [null, T, L, C] },
+        t: { type: 'float32', shape: [null] },
+        cond: { type: 'float32', shape: [null, T, L, C] },
+        cond_mask: { type: 'int32', shape: [null, T, L] },
+      },
+      outputs: { x1_pred: { type: 'float32', shape: [null, T, L, C] } },
+    },
+    decoder: {
+      inputs: { latent: { type: 'float32', shape: [null, L, C] }, ids: { type: 'int32', shape: [null, null] } },
+      outputs: { pos: { type: 'float32', shape: [null, null, D] } },
+    },
+  };
+}
+
+function fmtShape(s: ReadonlyArray<number | string | null>): string {
+  return `[${s.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
+}
+
+/** Compares a session's inputs/outputs with what the manifest implies; returns the problems found. */
+export function signatureProblems(
+  kind: 'input' | 'output',
+  actual: readonly ort.InferenceSession.ValueMetadata[],
+  expected: Record<string, Expect>,
+): string[] {
+  const problems: string[] = [];
+  const names = actual.map((a) => a.name);
+  const want = Object.keys(expected);
+  const missing = want.filter((n) => !names.includes(n));
+  const extra = names.filter((n) => !want.includes(n));
+  if (missing.length) problems.push(`${kind}s ${missing.map((n) => `"${n}"`).join(', ')} missing (graph has ${names.join(', ') || 'none'})`);
+  if (extra.length && kind === 'input') problems.push(`unexpected ${kind}s ${extra.map((n) => `"${n}"`).join(', ')}`);
+  for (const a of actual) {
+    const e = expected[a.name];
+    if (!e) continue;
+    if (!a.isTensor) {
+      problems.push(`${kind} "${a.name}" is not a tensor`);
+      continue;
+    }
+    if (a.type !== e.type) problems.push(`${kind} "${a.name}" is ${a.type}, expected ${e.type}`);
+    const s = a.shape;
+    if (s.length === 0) continue; // shape unknown in the graph: nothing to compare
+    const bad = s.length !== e.shape.length || e.shape.some((d, i) => d !== null && typeof s[i] === 'number' && s[i] !== d);
+    if (bad) problems.push(`${kind} "${a.name}" has shape ${fmtShape(s)}, the manifest implies ${fmtShape(e.shape)}`);
+  }
+  return problems;
+}
+
+export interface LoadedGraphInfo {
+  file: string;
+  bytes: number;
+  sha256: string;
+  backend: Backend;
+  fallbackReason?: string;
+}
+
+export class OnnxModel implements LatentModel {
+  readonly dims: ModelDims;
+  private readonly nBuckets: number[];
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly sessions: Record<GraphName, GraphSession>,
+    readonly graphs: Record<GraphName, LoadedGraphInfo>,
+    private readonly bucketing: Bucketing,
+  ) {
+    this.dims = dimsFromManifest(manifest);
+    this.nBuckets = entityBuckets(manifest.id_pool);
+  }
+
+  /** The backend every graph currently runs on ('webgpu', 'wasm', or 'mixed' after a partial fallback). */
+  get backend(): Backend | 'mixed' {
+    const b = new Set(GRAPH_NAMES.map((g) => this.sessions[g].backend));
+    return b.size === 1 ? [...b][0] : 'mixed';
+  }
+
+  get fallbackReasons(): string[] {
+    return GRAPH_NAMES.flatMap((g) => (this.sessions[g].fallbackReason ? [`${g}: ${this.sessions[g].fallbackReason}`] : []));
+  }
+
+  static async load(source: ModelSource, opts: LoadOptions = {}): Promise<OnnxModel> {
+    const manifestFile = source.describe('manifest.json');
+    const raw = await source.read('manifest.json');
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(raw));
+    } catch (e) {
+      throw new ModelLoadError('manifest', manifestFile, `not valid JSON (${errorMessage(e)})`);
+    }
+    let manifest: ModelManifest;
+    try {
+      manifest = parseManifest(json, manifestFile);
+    } catch (e) {
+      if (e instanceof ManifestError) throw new ModelLoadError('manifest', manifestFile, e.message.slice(manifestFile.length + 2));
+      throw e;
+    }
+    // Read and verify all three files before creating any session, so a bad folder fails fast and fully.
+    const bytes = {} as Record<GraphName, Uint8Array>;
+    const graphs = {} as Record<GraphName, LoadedGraphInfo>;
+    await Promise.all(
+      GRAPH_NAMES.map(async (g) => {
+        const entry = manifest.files[g];
+        const file = source.describe(entry.path);
+        const b = await source.read(entry.path);
+        const h = await sha256Hex(b);
+        if (h !== entry.sha256) {
+          throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${entry.sha256} (${b.length} bytes)`);
+        }
+        bytes[g] = b;
+        graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
+      }),
+    );
+    const sig = signatures(manifest);
+    const sessions = {} as Record<GraphName, GraphSession>;
+    try {
+      // Sequential: onnxruntime-web initialises its WASM module on the first create.
+      for (const g of GRAPH_NAMES) {
+        const s = await GraphSession.create(g, graphs[g].file, bytes[g], { backend: opts.backend ?? 'auto', log: opts.log, failNextGpuRun: opts.failNextGpuRun });
+        sessions[g] = s;
+        const problems = [...signatureProblems('input', s.inputMetadata, sig[g].inputs), ...signatureProblems('output', s.outputMetadata, sig[g].outputs)];
+        if (problems.length) throw new ModelLoadError('mismatch', graphs[g].file, `does not match the manifest: ${problems.join('; ')}`);
+        graphs[g].backend = s.backend;
+        if (s.fallbackReason) graphs[g].fallbackReason = s.fallbackReason;
+      }
+    } catch (e) {
+      await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+      throw e;
+    }
+    return new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto');
+  }
+
+  private bucketOn(g: GraphName): boolean {
+    return this.bucketing === 'always' || (this.bucketing === 'auto' && this.sessions[g].backend === 'webgpu');
+  }
+
+  /** Pads [B, N, ...] row-major arrays to [Bp, Np, ...]: new entities are `fill`, new rows copy row 0. */
+  private static pad<A extends Float32Array | Int32Array>(a: A, B: number, N: number, inner: number, Bp: number, Np: number, fill: (b: number, n: number, out: A, at: number) => void): A {
+    if (B === Bp && N === Np) return a;
+    const out = new (a.constructor as { new (n: number): A })(Bp * Np * inner);
+    for (let b = 0; b < Bp; b++) {
+      const src = b < B ? b : 0;
+      for (let n = 0; n < N; n++) out.set(a.subarray((src * N + n) * inner, (src * N + n + 1) * inner), (b * Np + n) * inner);
+      for (let n = N; n < Np; n++) fill(src, n, out, (b * Np + n) * inner);
+    }
+    return out;
+  }
+
+  /** IDs for padded entities: per row, the smallest pool IDs the row does not use. */
+  private padIds(ids: Int32Array, B: number, N: number, Bp: number, Np: number): Int32Array {
+    if (B === Bp && N === Np) return ids;
+    const P = this.manifest.id_pool;
+    const spare: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const used = new Uint8Array(P);
+      for (let n = 0; n < N; n++) used[ids[b * N + n]] = 1;
+      const free: number[] = [];
+      for (let i = 0; i < P && free.length < Np - N; i++) if (!used[i]) free.push(i);
+      spare.push(free);
+    }
+    return OnnxModel.pad(ids, B, N, 1, Bp, Np, (src, n, out, at) => {
+      out[at] = spare[src][n - N] ?? 0;
+    });
+  }
+
+  private shapes(g: GraphName, B: number, N: number): [number, number] {
+    if (!this.bucketOn(g)) return [B, N];
+    return [bucketUp(B, BATCH_BUCKETS), Math.min(bucketUp(N, this.nBuckets), Math.max(N, this.manifest.id_pool))];
+  }
+
+  private static rows(a: Float32Array, B: number, Bp: number, N: number, Np: number, inner: number): Float32Array {
+    if (B === Bp && N === Np) return a;
+    const out = new Float32Array(B * N * inner);
+    for (let b = 0; b < B; b++) out.set(a.subarray(b * Np * inner, (b * Np + N) * inner), b * N * inner);
+    return out;
+  }
+
+  async encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array> {
+    const { D, L, C } = this.dims;
+    const [Bp, Np] = this.shapes('encoder', B, N);
+    const feeds: Record<string, Feed> = {
+      pos: { type: 'float32', data: OnnxModel.pad(pos, B, N, D, Bp, Np, () => undefined), dims: [Bp, Np, D] },
+      ids: { type: 'int32', data: this.padIds(ids, B, N, Bp, Np), dims: [Bp, Np] },
+      mask: { type: 'float32', data: OnnxModel.pad(mask, B, N, 1, Bp, Np, () => undefined), dims: [Bp, Np] },
+    };
+    const out = await this.sessions.encoder.run(feeds);
+    return OnnxModel.rows(out.latent, B, Bp, 1, 1, L * C);
+  }
+
+  async approximate(x: Float32Array, t: Float32Array, cond: Float32Array, condMask: Int32Array, B: number): Promise<Float32Array> {
+    const { L, C } = this.dims;
+    const T = this.manifest.frames.window;
+    const [Bp] = this.shapes('approximator', B, 1);
+    const TLC = T * L * C;
+    const feeds: Record<string, Feed> = {
+      x: { type: 'float32', data: OnnxModel.pad(x, B, 1, TLC, Bp, 1, () => undefined), dims: [Bp, T, L, C] },
+      t: { type: 'float32', data: OnnxModel.pad(t, B, 1, 1, Bp, 1, () => undefined), dims: [Bp] },
+      cond: { type: 'float32', data: OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined), dims: [Bp, T, L, C] },
+      cond_mask: { type: 'int32', data: OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined), dims: [Bp, T, L] },
+    };
+    const out = await this.sessions.approximator.run(feeds);
+    return OnnxModel.rows(out.x1_pred, B, Bp, 1, 1, TLC);
+  }
+
+  async decode(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<Float32Array> {
+    const { D, L, C } = this.dims;
+    const [Bp, Np] = this.shapes('decoder', B, N);
+    const feeds: Record<string, Feed> = {
+      latent: { type: 'float32', data: OnnxModel.pad(latent, B, 1, L * C, Bp, 1, () => undefined), dims: [Bp, L, C] },
+      ids: { type: 'int32', data: this.padIds(ids, B, N, Bp, Np), dims: [Bp, Np] },
+    };
+    const out = await this.sessions.decoder.run(feeds);
+    return OnnxModel.rows(out.pos, B, Bp, N, Np, D);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(GRAPH_NAMES.map((g) => this.sessions[g].release()));
+  }
+}

@@ -1,0 +1,259 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Scene } from '../core/scene';
+import { ErrorBanner } from './ErrorBanner';
+import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
+import { ParseClient, SceneLoadError } from './parseClient';
+import type { ParseFailure } from './parseProtocol';
+import { SceneInfo } from './SceneInfo';
+import { sidePanels } from './sidePanels';
+import { installTestHook } from './testHook';
+import { Timeline } from './Timeline';
+import { usePlayback } from './usePlayback';
+import type { SceneRenderer } from './view/sceneRenderer';
+import { Viewport } from './Viewport';
+
+const NO_INTERVAL = { value: 1, unit: 'frame' } as const;
+
+function toFailure(fileName: string, e: unknown): ParseFailure {
+  if (e instanceof SceneLoadError) return e.failure;
+  return { file: fileName, reason: e instanceof Error ? e.message : String(e) };
+}
+
+/** Keys the viewer handles must not also drive a focused form control (e.g. arrows on the slider). */
+function typingTarget(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
+  if (t instanceof HTMLInputElement) return !['range', 'checkbox', 'button', 'file'].includes(t.type);
+  return false;
+}
+
+export function App() {
+  const [scene, setScene] = useState<Scene | null>(null);
+  const [parseMs, setParseMs] = useState<number | null>(null);
+  const [loading, setLoading] = useState<string | null>(null);
+  const [failure, setFailure] = useState<ParseFailure | null>(null);
+  const [demos, setDemos] = useState<DemoEntry[]>([]);
+  const [demoError, setDemoError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const playback = usePlayback(scene, scene?.frameCount ?? 1, scene?.frameInterval ?? NO_INTERVAL);
+
+  const client = useMemo(() => new ParseClient(), []);
+  useEffect(() => () => client.dispose(), [client]);
+  const loadToken = useRef(0);
+  const rendererRef = useRef<SceneRenderer | null>(null);
+  const stateRef = useRef({ scene, frame: playback.frame, loading });
+  stateRef.current = { scene, frame: playback.frame, loading };
+
+  const load = useCallback(
+    async (fileName: string, getBytes: () => Promise<ArrayBuffer>) => {
+      // Only the latest request may replace the scene: a slow big file must not overwrite a later click.
+      const token = ++loadToken.current;
+      setLoading(fileName);
+      try {
+        const bytes = await getBytes();
+        const parsed = await client.parse(fileName, bytes);
+        if (token !== loadToken.current) return;
+        setScene(parsed.scene);
+        setParseMs(parsed.parseMs);
+        setFailure(null);
+      } catch (e) {
+        if (token !== loadToken.current) return;
+        // The previous scene stays on screen: a bad file never replaces a good one.
+        setFailure(toFailure(fileName, e));
+      } finally {
+        if (token === loadToken.current) setLoading(null);
+      }
+    },
+    [client],
+  );
+
+  const openFile = useCallback((file: File) => void load(file.name, () => file.arrayBuffer()), [load]);
+
+  const openDemo = useCallback(
+    (demo: DemoEntry) =>
+      void load(demo.file, async () => {
+        const res = await fetch(scenesUrl(demo.file));
+        if (!res.ok) throw new Error(`could not download the demo (HTTP ${res.status})`);
+        return res.arrayBuffer();
+      }),
+    [load],
+  );
+
+  useEffect(() => {
+    fetchDemoList().then(setDemos, (e: unknown) => setDemoError(e instanceof Error ? e.message : String(e)));
+  }, []);
+
+  useEffect(
+    () =>
+      installTestHook({
+        drawnEntities: () => rendererRef.current?.drawnEntities() ?? 0,
+        frame: () => stateRef.current.frame,
+        frameCount: () => stateRef.current.scene?.frameCount ?? 0,
+        sceneName: () => stateRef.current.scene?.name ?? null,
+        loading: () => stateRef.current.loading !== null,
+      }),
+    [],
+  );
+
+  // Files can be dropped anywhere on the window, not only on the viewport.
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+    const onEnter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const onLeave = () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const onOver = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const file = e.dataTransfer?.files?.[0];
+      if (file) openFile(file);
+    };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [openFile]);
+
+  const { togglePlay, step, setFrame } = playback;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+      const s = stateRef.current.scene;
+      if (!s) return;
+      let handled = true;
+      if (e.key === ' ' || e.code === 'Space') togglePlay();
+      else if (e.key === 'ArrowRight') step(1);
+      else if (e.key === 'ArrowLeft') step(-1);
+      else if (e.key === 'Home') setFrame(0);
+      else if (e.key === 'End') setFrame(s.frameCount - 1);
+      else handled = false;
+      // Stops the browser's own reaction too: page scroll, button "click" on space, double steps on the slider.
+      if (handled) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [togglePlay, step, setFrame]);
+
+  const onRenderer = useCallback((r: SceneRenderer | null) => {
+    rendererRef.current = r;
+  }, []);
+
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  return (
+    <div className={`app${sidePanels.length ? ' with-side' : ''}`}>
+      <header className="topbar">
+        <h1>
+          LaM-SLidE <span className="muted">trajectory viewer</span>
+        </h1>
+        <button type="button" className="primary" onClick={() => fileInput.current?.click()} data-testid="open-file">
+          Open file…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          data-testid="file-input"
+          className="visually-hidden"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            if (f) openFile(f);
+            // Reset so choosing the same file again still fires a change.
+            e.currentTarget.value = '';
+          }}
+        />
+        {loading && (
+          <span className="loading" data-testid="loading" role="status">
+            loading {loading}…
+          </span>
+        )}
+      </header>
+
+      {failure && <ErrorBanner failure={failure} keptScene={scene?.name ?? null} onDismiss={() => setFailure(null)} />}
+
+      <aside className="sidebar">
+        <section>
+          <h2>Demo scenes</h2>
+          {demoError && <p className="muted">{demoError}</p>}
+          <ul className="demo-list">
+            {demos.map((d) => (
+              <li key={d.name}>
+                <button type="button" data-testid={`demo-${d.name}`} onClick={() => openDemo(d)} title={d.file}>
+                  <span className="demo-name">{d.name}</span>
+                  <span className="demo-desc">{d.description}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section>
+          <h2>Scene</h2>
+          <SceneInfo scene={scene} parseMs={parseMs} />
+          {scene && (
+            <button type="button" className="small" onClick={() => rendererRef.current?.resetCamera()}>
+              Reset camera
+            </button>
+          )}
+        </section>
+        <section>
+          <h2>Keys</h2>
+          <dl className="keys" data-testid="shortcuts">
+            <dt>
+              <kbd>Space</kbd>
+            </dt>
+            <dd>play / pause</dd>
+            <dt>
+              <kbd>←</kbd> <kbd>→</kbd>
+            </dt>
+            <dd>previous / next frame</dd>
+            <dt>
+              <kbd>Home</kbd> <kbd>End</kbd>
+            </dt>
+            <dd>first / last frame</dd>
+            <dt>mouse</dt>
+            <dd>drag: orbit · right-drag: pan · wheel: zoom</dd>
+          </dl>
+        </section>
+      </aside>
+
+      <main className="stage">
+        <Viewport scene={scene} frame={playback.frame} onRenderer={onRenderer} />
+        <Timeline scene={scene} playback={playback} />
+      </main>
+
+      {sidePanels.length > 0 && (
+        <aside className="side-panel" data-testid="side-panel">
+          {sidePanels.map((p) => (
+            <section key={p.id}>
+              <h2>{p.title}</h2>
+              {p.render({ scene, frame: playback.frame })}
+            </section>
+          ))}
+        </aside>
+      )}
+
+      {dragging && (
+        <div className="drop-overlay" data-testid="drop-overlay">
+          Drop a scene file to open it
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Extension point for panels in the right-hand column (the sampling panel mounts here).
+ * A panel gets the loaded scene and the current frame; it must not mutate the scene.
+ */
+import type { ReactNode } from 'react';
+import type { Scene } from '../core/scene';
+
+export interface SidePanelProps {
+  scene: Scene | null;
+  frame: number;
+}
+
+export interface SidePanelSpec {
+  id: string;
+  title: string;
+  render(props: SidePanelProps): ReactNode;
+}
+
+export const sidePanels: SidePanelSpec[] = [];

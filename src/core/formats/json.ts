@@ -257,6 +257,7 @@ export function lineOfPath(text: string, path: PathPart[]): number {
       }
     } else {
       if (c !== '{') return 0;
+      const objectStart = i;
       i = skipWs(text, i + 1);
       let found = false;
       while (text[i] === '"') {
@@ -271,10 +272,11 @@ export function lineOfPath(text: string, path: PathPart[]): number {
           break;
         }
         i = skipWs(text, skipValue(text, i));
-        if (text[i] !== ',') return 0;
+        if (text[i] !== ',') break;
         i = skipWs(text, i + 1);
       }
-      if (!found) return lineAt(text, i);
+      // A missing key is reported where its object begins.
+      if (!found) return lineAt(text, objectStart);
     }
   }
   return lineAt(text, i);

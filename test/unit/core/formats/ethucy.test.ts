@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readEthUcy, writeEthUcy } from '../../../../src/core/formats/ethucy';
+import { SceneWriteError } from '../../../../src/core/errors';
+import { expectParseError, expectSameScene, makeScene, sceneArb } from './helpers';
+
+const F = 'crowd.txt';
+
+describe('readEthUcy', () => {
+  it('reads the Social-GAN layout with float-formatted ids, tabs and gaps', () => {
+    const text = [
+      '780.0\t1.0\t8.46\t3.59',
+      '780.0\t2.0\t9.57\t3.79',
+      '790.0\t1.0\t8.77\t3.63',
+      // 800 missing: nobody in view; filled as an empty frame
+      '810.0\t2.0\t10.3\t3.9',
+    ].join('\n');
+    const s = readEthUcy(F, text);
+    expect(s.kind).toBe('pedestrian');
+    expect(s.dim).toBe(2);
+    expect(s.lengthUnit).toBe('m');
+    expect(s.frameInterval).toEqual({ value: 0.4, unit: 's' });
+    expect(s.frameLabels).toEqual([780, 790, 800, 810]);
+    expect(s.entities).toEqual([
+      { sourceId: '1', label: 'ped 1' },
+      { sourceId: '2', label: 'ped 2' },
+    ]);
+    expect(Array.from(s.mask)).toEqual([1, 1, 1, 0, 0, 0, 0, 1]);
+    expect(s.positions[0]).toBeCloseTo(8.46, 5);
+    expect(s.positions[7 * 2 + 1]).toBeCloseTo(3.9, 5);
+    expect(s.name).toBe(F);
+  });
+
+  it('accepts spaces, CRLF, blank lines, comments, unsorted rows and exponents', () => {
+    const text = '# header comment\r\n\r\n  20 7 1e1 -2.5E-1  \r\n10   7 +0.5 .25\r\n';
+    const s = readEthUcy(F, text);
+    expect(s.frameLabels).toEqual([10, 20]);
+    expect(Array.from(s.positions)).toEqual([0.5, 0.25, 10, -0.25]);
+  });
+
+  it('orders entities by numeric id and canonicalises "12.0" and "12"', () => {
+    const s = readEthUcy(F, '0 12.0 1 1\n0 3 2 2\n1 12 3 3\n');
+    expect(s.entities.map((e) => e.sourceId)).toEqual(['3', '12']);
+    expect(s.frameCount).toBe(2);
+  });
+
+  it('keeps irregular frame ids as they are (no grid to fill)', () => {
+    const s = readEthUcy(F, '0 1 0 0\n3 1 0 0\n7 1 0 0\n');
+    expect(s.frameLabels).toEqual([0, 3, 7]);
+  });
+
+  it('reads the 5-column SportVU basketball variant', () => {
+    const s = readEthUcy(F, '0 -1 18.0 45.0 BALL\n0 2207 15.3 16.7 PLAYER\n12 -1 18.5 44.0 BALL\n12 2207 15.0 16.0 PLAYER\n');
+    expect(s.entities).toEqual([
+      { sourceId: '-1', label: 'ball' },
+      { sourceId: '2207', label: 'player 2207' },
+    ]);
+    expect(s.lengthUnit).toBe('ft');
+    expect(s.kind).toBe('generic');
+    expect(s.frameInterval).toEqual({ value: 0.12, unit: 's' });
+    expect(s.frameLabels).toEqual([0, 12]);
+  });
+
+  it('lets options override kind, unit and interval', () => {
+    const s = readEthUcy(F, '0 1 0 0\n', { kind: 'generic', lengthUnit: 'px', frameInterval: { value: 1, unit: 'frame' }, name: 'x' });
+    expect([s.kind, s.lengthUnit, s.frameInterval.unit, s.name]).toEqual(['generic', 'px', 'frame', 'x']);
+  });
+
+  describe('errors', () => {
+    it('empty file or only comments', () => {
+      expectParseError(() => readEthUcy(F, ''), 0, /no data rows/);
+      expectParseError(() => readEthUcy(F, '\n# nothing\n\n'), 0, /no data rows/);
+    });
+    it('too few or too many columns', () => {
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n0 2 0\n'), 2, /3 columns/);
+      expectParseError(() => readEthUcy(F, '0 1 0 0 a b\n'), 1, /more than 5/);
+    });
+    it('mixed column counts', () => {
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n0 2 0 0 PLAYER\n'), 2, /earlier rows have 4/);
+    });
+    it('non-numeric, NaN, Infinity, hex and overflow', () => {
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n1 1 abc 0\n'), 2, /"abc" is not a number.*x coordinate/);
+      expectParseError(() => readEthUcy(F, '0 1 NaN 0\n'), 1, /NaN/);
+      expectParseError(() => readEthUcy(F, '0 1 0 Infinity\n'), 1, /y coordinate/);
+      expectParseError(() => readEthUcy(F, '0x10 1 0 0\n'), 1, /frame id/);
+      expectParseError(() => readEthUcy(F, '0 1 1e999 0\n'), 1, /not a number/);
+      expectParseError(() => readEthUcy(F, '0 1 1e39 0\n'), 1, /out of range/);
+      expectParseError(() => readEthUcy(F, '0 p1 0 0\n'), 1, /entity id/);
+    });
+    it('an id twice in one frame names both lines', () => {
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n0 2 0 0\n0 1.0 5 5\n'), 3, /appears twice in frame 0 \(first on line 1\)/);
+    });
+    it('too many frames after filling gaps', () => {
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n1 1 0 0\n5000000 1 0 0\n'), 0, /frames/);
+    });
+    it('too many values for the dense arrays', () => {
+      // 20001 frames x 2000 entities x 2 > 50M
+      const rows = ['0 0 0 0', '20000 0 0 0'];
+      for (let i = 1; i < 2000; i++) rows.push(`1 ${i} 0 0`);
+      expectParseError(() => readEthUcy(F, rows.join('\n')), 0, /too large/);
+    });
+  });
+});
+
+describe('writeEthUcy', () => {
+  it('writes float-formatted ids with tabs, like the source files', () => {
+    const s = makeScene({
+      dim: 2,
+      entities: [{ sourceId: '1', label: 'ped 1' }, { sourceId: '2', label: 'ped 2' }],
+      frames: [[[1.5, 2], null], [[1, 1], [0.1, -3]]],
+      frameLabels: [780, 790],
+    });
+    expect(writeEthUcy(s)).toBe('780.0\t1.0\t1.5\t2\n790.0\t1.0\t1\t1\n790.0\t2.0\t0.1\t-3\n');
+  });
+
+  it('refuses 3-D scenes and non-numeric ids', () => {
+    const s3 = makeScene({ dim: 3, entities: [{ sourceId: '1', label: '' }], frames: [[[0, 0, 0]]] });
+    expect(() => writeEthUcy(s3)).toThrow(SceneWriteError);
+    const sBad = makeScene({ dim: 2, entities: [{ sourceId: 'ped-a', label: '' }], frames: [[[0, 0]]] });
+    expect(() => writeEthUcy(sBad)).toThrow(/not a number/);
+  });
+
+  it('round-trips random 2-D scenes', () => {
+    fc.assert(
+      fc.property(sceneArb({ dim: 2, nonEmptyFrames: true }), (scene) => {
+        const back = readEthUcy(F, writeEthUcy(scene));
+        expectSameScene(back, scene, { tol: 0, elements: false });
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -4,6 +4,7 @@
  * plus the constant-velocity baseline on the same agents.
  */
 import type { Scene } from '../scene';
+import { compactFrames } from './frames';
 import { constantVelocityError, ErrorAccumulator, minAdeFde } from './metrics';
 import type { LatentModel, ModelDims } from './model';
 import { deriveSeed, rollout } from './rollout';
@@ -40,7 +41,9 @@ export interface EvalResult {
   files: FileResult[];
 }
 
-export async function evaluateScenes(model: LatentModel, dims: ModelDims, scenes: Scene[], opts: EvalOptions): Promise<EvalResult> {
+export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawScenes: Scene[], opts: EvalOptions): Promise<EvalResult> {
+  // Windows run over distinct frame ids (CONTRACT.md), not over the reader's gap-filled timeline.
+  const scenes = rawScenes.map((s) => compactFrames(s).scene);
   const T = dims.observed + dims.future;
   const now = dims.observed - 1;
   const counts = scenes.map((s) => countEvaluationWindows(s, T));

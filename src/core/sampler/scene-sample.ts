@@ -1,0 +1,43 @@
+/**
+ * Sampling futures of one scene at a chosen "now" frame: the window is cut from the scene (history up to now,
+ * ground truth after it when the file has it), and the result is mapped back to scene entities.
+ */
+import type { Scene } from '../scene';
+import { compactFrames, compactIndexAtOrBefore } from './frames';
+import type { ModelDims } from './model';
+import { extractWindow, type SceneWindow } from './windows';
+
+export interface SceneSampleWindow {
+  window: SceneWindow;
+  /** compact scene frame index of "now" and the original scene frame index */
+  nowCompact: number;
+  nowFrame: number;
+  /** known frames: min(observed, history available) */
+  known: number;
+  /** original scene frame index of each window frame (-1 outside the scene) */
+  frames: number[];
+}
+
+/**
+ * Builds the sampling window for "now" = original scene frame `nowFrame` (an empty frame maps to the last
+ * non-empty frame before it). Entities: those present in at least one known frame.
+ */
+export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: number): SceneSampleWindow {
+  const { scene: cs, toOriginal } = compactFrames(scene);
+  const nowCompact = compactIndexAtOrBefore(toOriginal, nowFrame);
+  if (nowCompact < 0) throw new Error(`no entity is present at or before frame ${scene.frameLabels[nowFrame] ?? nowFrame}`);
+  const T = dims.observed + dims.future;
+  const start = nowCompact - (dims.observed - 1);
+  const known = Math.min(dims.observed, nowCompact + 1);
+  if (known < dims.minObserved) throw new Error(`the model needs at least ${dims.minObserved} observed frames before "now"`);
+  const knownFrames = Array.from({ length: known }, (_, j) => dims.observed - known + j);
+  const window = extractWindow(cs, start, T, { frames: knownFrames });
+  if (window.N > dims.P) {
+    throw new Error(`${scene.name}: ${window.N} pedestrians are present in the observed frames, but the model's ID pool holds ${dims.P}`);
+  }
+  const frames = Array.from({ length: T }, (_, f) => {
+    const c = start + f;
+    return c >= 0 && c < toOriginal.length ? toOriginal[c] : -1;
+  });
+  return { window, nowCompact, nowFrame: toOriginal[nowCompact], known, frames };
+}

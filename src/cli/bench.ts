@@ -1,3 +1,358 @@
-export async function runBench(_argv: string[]): Promise<number> {
-  throw new Error('bench: not implemented yet');
+/**
+ * `lamslide bench`: one table measured in one run. Each WASM thread count runs in its own child process
+ * (onnxruntime-web fixes its thread pool at initialisation), PyTorch eager CPU through the training package's
+ * bench_torch script. Timing is wall clock around complete rollouts (encode + NFE flow steps + decode).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { arch, cpus } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseModelIndex } from '../core/sampler/manifest';
+import { rollout } from '../core/sampler/rollout';
+import { createRng } from '../core/rng';
+import { countFlops } from '../engine/flops';
+import type { OnnxModel } from '../engine/model';
+import { buildOnnx, ONNX_FLOAT } from '../engine/onnx-proto';
+import { ort } from '../engine/ort';
+import { fmt, intList, table, UsageError } from './args';
+import { loadModelDir } from './load';
+
+export const BENCH_HELP = `lamslide bench [--model models/<name>] [--quick]
+
+Prints ms per rollout (K=20 samples, the model's future frames, NFE 1/2/5/10/20) for onnxruntime-web WASM in Node
+with 1 and 2 threads and PyTorch eager CPU (models/training bench_torch), their ratio, how time grows with the
+number of pedestrians N and with K, FLOPs per rollout counted from the graphs, and the achieved GFLOP/s against a
+MatMul peak measured in the same run.
+
+  --model DIR      model folder (default: the default model of models/index.json)
+  --nfe LIST       default 1,2,5,10,20
+  --n LIST         pedestrians for the N sweep (default 8,16,32,64,<pool size>)
+  --k LIST         samples for the K sweep (default 1,5,10,20,40)
+  --threads LIST   WASM thread counts (default 1,2)
+  --no-torch       skip the PyTorch column
+  --quick          fewer repetitions (smoke test)
+`;
+
+interface ChildRequest {
+  model: string;
+  threads: number;
+  nfe: number[];
+  n: number[];
+  k: number[];
+  quick: boolean;
+  sweeps: boolean;
+}
+
+interface ChildResult {
+  threads: number;
+  n0: number;
+  k0: number;
+  nfe: Record<string, number>;
+  nSweep: Record<string, number>;
+  kSweep: Record<string, number>;
+  flops: Record<string, number>;
+  flopsN: Record<string, number>;
+  flopsK: Record<string, number>;
+  uncounted: Record<string, number>;
+  peak: { gflops: number; size: number; ms: number }[];
+}
+
+const DEFAULT_N = 16;
+const DEFAULT_K = 20;
+const BENCH_NFE_SOLVER = 'ddim';
+
+function defaultModel(): string {
+  const idx = resolve('models/index.json');
+  if (!existsSync(idx)) throw new UsageError('no --model given and models/index.json does not exist');
+  const list = parseModelIndex(JSON.parse(readFileSync(idx, 'utf8')));
+  const e = list.find((m) => m.default) ?? list[0];
+  if (!e) throw new UsageError('models/index.json lists no model');
+  return resolve('models', e.path);
+}
+
+/** Median of timed repetitions after one warm-up (the warm-up also absorbs first-run allocation). */
+async function timeIt(fn: () => Promise<unknown>, quick: boolean, budgetMs: number): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  const t0 = performance.now();
+  const minReps = quick ? 1 : 3;
+  while (times.length < minReps || (performance.now() - t0 < budgetMs && times.length < 15)) {
+    const s = performance.now();
+    await fn();
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function walkers(T: number, N: number, seed: number): { pos: Float32Array; mask: Float32Array } {
+  const r = createRng(seed);
+  const pos = new Float32Array(T * N * 2);
+  const mask = new Float32Array(T * N).fill(1);
+  for (let n = 0; n < N; n++) {
+    const x = r.next() * 12;
+    const y = r.next() * 8;
+    const vx = (r.next() - 0.5) * 1.2;
+    const vy = (r.next() - 0.5) * 1.2;
+    for (let f = 0; f < T; f++) pos.set([x + f * vx, y + f * vy], (f * N + n) * 2);
+  }
+  return { pos, mask };
+}
+
+/** FLOPs of one rollout: encoder on the known frames, NFE approximator calls at batch K, decoder on K*T frames. */
+async function rolloutFlops(model: OnnxModel, bytes: Record<string, Uint8Array>, N: number, K: number): Promise<{ perNfe: number; fixed: number; uncounted: Record<string, number> }> {
+  const { D, L, C, observed, future } = model.dims;
+  const T = observed + future;
+  const ids = (B: number) => Int32Array.from({ length: B * N }, (_, i) => i % N);
+  const enc = await countFlops(bytes.encoder, {
+    pos: { type: 'float32', data: new Float32Array(observed * N * D), dims: [observed, N, D] },
+    ids: { type: 'int32', data: ids(observed), dims: [observed, N] },
+    mask: { type: 'float32', data: new Float32Array(observed * N).fill(1), dims: [observed, N] },
+  });
+  const apx = await countFlops(bytes.approximator, {
+    x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+    t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
+    cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+    cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
+  });
+  const dec = await countFlops(bytes.decoder, {
+    latent: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K * T, L, C] },
+    ids: { type: 'int32', data: ids(K * T), dims: [K * T, N] },
+  });
+  const uncounted: Record<string, number> = {};
+  for (const u of [enc.uncounted, apx.uncounted, dec.uncounted]) for (const [k, v] of Object.entries(u)) uncounted[k] = (uncounted[k] ?? 0) + v;
+  return { perNfe: apx.flops, fixed: enc.flops + dec.flops, uncounted };
+}
+
+/** Peak: a square MatMul graph built in memory, run on the same WASM backend and thread count. */
+async function matmulPeak(quick: boolean): Promise<{ gflops: number; size: number; ms: number }[]> {
+  const out: { gflops: number; size: number; ms: number }[] = [];
+  for (const size of quick ? [256] : [256, 512, 1024]) {
+    const w = new Float32Array(size * size).map((_, i) => ((i * 7919) % 13) / 13 - 0.5);
+    const g = buildOnnx({
+      inputs: [{ name: 'a', elemType: ONNX_FLOAT, shape: [size, size] }],
+      outputs: [{ name: 'y', elemType: ONNX_FLOAT, shape: [size, size] }],
+      initializers: [{ name: 'w', dims: [size, size], data: w }],
+      nodes: [{ opType: 'MatMul', inputs: ['a', 'w'], outputs: ['y'] }],
+    });
+    const s = await ort.InferenceSession.create(g, { executionProviders: ['wasm'] });
+    const a = new ort.Tensor('float32', w.slice(), [size, size]);
+    const ms = await timeIt(() => s.run({ a }), quick, 1500);
+    await s.release();
+    out.push({ size, ms, gflops: (2 * size ** 3) / (ms * 1e6) });
+  }
+  return out;
+}
+
+async function runChild(req: ChildRequest): Promise<ChildResult> {
+  const model = await loadModelDir(req.model, req.threads);
+  const bytes: Record<string, Uint8Array> = {};
+  for (const g of ['encoder', 'approximator', 'decoder'] as const) bytes[g] = new Uint8Array(readFileSync(join(req.model, model.manifest.files[g].path)));
+  const { observed, future } = model.dims;
+  const T = observed + future;
+  const budget = req.quick ? 0 : 1500;
+  const one = async (N: number, K: number, nfe: number) => {
+    const w = walkers(T, N, N);
+    return timeIt(() => rollout(model, model.dims, { T, N, D: 2, ...w }, { K, nfe, solver: BENCH_NFE_SOLVER, seed: 1 }), req.quick, budget);
+  };
+  const res: ChildResult = { threads: req.threads, n0: DEFAULT_N, k0: DEFAULT_K, nfe: {}, nSweep: {}, kSweep: {}, flops: {}, flopsN: {}, flopsK: {}, uncounted: {}, peak: [] };
+  const base = await rolloutFlops(model, bytes, DEFAULT_N, DEFAULT_K);
+  res.uncounted = base.uncounted;
+  for (const nfe of req.nfe) {
+    res.nfe[nfe] = await one(DEFAULT_N, DEFAULT_K, nfe);
+    res.flops[nfe] = base.fixed + nfe * base.perNfe;
+  }
+  if (req.sweeps) {
+    const NFE = 10;
+    for (const N of req.n) {
+      res.nSweep[N] = await one(N, DEFAULT_K, NFE);
+      const f = await rolloutFlops(model, bytes, N, DEFAULT_K);
+      res.flopsN[N] = f.fixed + NFE * f.perNfe;
+    }
+    for (const K of req.k) {
+      res.kSweep[K] = await one(DEFAULT_N, K, NFE);
+      const f = await rolloutFlops(model, bytes, DEFAULT_N, K);
+      res.flopsK[K] = f.fixed + NFE * f.perNfe;
+    }
+  }
+  res.peak = await matmulPeak(req.quick);
+  await model.release();
+  return res;
+}
+
+function spawnJson(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ json?: unknown; error?: string }> {
+  return new Promise((res) => {
+    let out = '';
+    let err = '';
+    let settled = false;
+    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      if (!settled) {
+        settled = true;
+        res({ error: `timed out after ${timeoutMs / 1000} s` });
+      }
+    }, timeoutMs);
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      if (!settled) {
+        settled = true;
+        res({ error: e.message });
+      }
+    });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      if (code !== 0) return res({ error: `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
+      const line = out.trim().split('\n').reverse().find((l) => l.trim().startsWith('{'));
+      try {
+        res({ json: JSON.parse(line ?? '') });
+      } catch {
+        res({ error: `no JSON object in the output: ${out.slice(0, 200)}` });
+      }
+    });
+  });
+}
+
+/** Reads bench_torch's output tolerantly: { nfe: {"1": ms}, n: {"8": ms}, k: {...} } or lists of {nfe|n|k, ms}. */
+export function readTorchSeries(json: unknown, key: 'nfe' | 'n' | 'k'): Record<string, number> {
+  const out: Record<string, number> = {};
+  const o = json as Record<string, unknown>;
+  const candidates = [o[key], o[`by_${key}`], o[`${key}_sweep`], (o.ms as Record<string, unknown> | undefined)?.[key]];
+  for (const c of candidates) {
+    if (Array.isArray(c)) {
+      for (const r of c as Record<string, unknown>[]) {
+        const x = r[key];
+        const ms = r.ms ?? r.ms_per_rollout ?? r.median_ms;
+        if (typeof x === 'number' && typeof ms === 'number') out[x] = ms;
+      }
+    } else if (c && typeof c === 'object') {
+      for (const [x, v] of Object.entries(c as Record<string, unknown>)) {
+        const ms = typeof v === 'number' ? v : (v as Record<string, unknown> | null)?.ms;
+        if (typeof ms === 'number') out[x] = ms;
+      }
+    }
+    if (Object.keys(out).length) break;
+  }
+  return out;
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      nfe: { type: 'string' },
+      n: { type: 'string' },
+      k: { type: 'string' },
+      threads: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-torch': { type: 'boolean', default: false },
+      child: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(BENCH_HELP);
+    return 0;
+  }
+  if (values.child) {
+    const req = JSON.parse(values.child) as ChildRequest;
+    process.stdout.write(`${JSON.stringify(await runChild(req))}\n`);
+    return 0;
+  }
+  const modelDir = resolve(values.model ?? defaultModel());
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { name: string; id_pool: number; latent: { L: number; C: number }; frames: { observed: number; future: number } };
+  const P = manifest.id_pool;
+  const nfes = intList(values.nfe, 'nfe', [1, 2, 5, 10, 20]);
+  const ns = intList(values.n, 'n', [...new Set([8, 16, 32, 64, P].filter((n) => n <= P))]);
+  const ks = intList(values.k, 'k', [1, 5, 10, 20, 40]);
+  const threads = intList(values.threads, 'threads', [1, 2]);
+  const quick = values.quick ?? false;
+  const started = performance.now();
+  const bin = resolve(process.argv[1] ?? 'bin/lamslide.mjs');
+
+  const children: ChildResult[] = [];
+  for (const t of threads) {
+    const req: ChildRequest = { model: modelDir, threads: t, nfe: nfes, n: ns, k: ks, quick, sweeps: true };
+    process.stderr.write(`bench: WASM ${t} thread${t > 1 ? 's' : ''}...\n`);
+    const r = await spawnJson(process.execPath, [bin, 'bench', '--child', JSON.stringify(req)], process.cwd(), 600_000);
+    if (r.error) throw new Error(`bench child (${t} threads) failed: ${r.error}`);
+    children.push(r.json as ChildResult);
+  }
+
+  let torch: unknown;
+  let torchWhy = '';
+  if (values['no-torch']) torchWhy = 'skipped (--no-torch)';
+  else if (!existsSync('/usr/bin/python3')) torchWhy = 'unavailable: /usr/bin/python3 not found';
+  else {
+    process.stderr.write('bench: PyTorch eager CPU...\n');
+    const rel = `../${basename(modelDir)}`;
+    const trainingDir = resolve(modelDir, '..', 'training');
+    if (!existsSync(join(trainingDir, 'lamslide_train'))) torchWhy = `unavailable: ${trainingDir}/lamslide_train not found`;
+    else {
+      const r = await spawnJson(
+        '/usr/bin/python3',
+        ['-m', 'lamslide_train.bench_torch', '--model', rel, '--k', String(DEFAULT_K), '--nfe', nfes.join(','), '--n', ns.join(','), ...(quick ? ['--quick'] : [])],
+        trainingDir,
+        300_000,
+      );
+      if (r.error) torchWhy = `unavailable: ${r.error}`;
+      else torch = r.json;
+    }
+  }
+  const tNfe = torch ? readTorchSeries(torch, 'nfe') : {};
+  const tN = torch ? readTorchSeries(torch, 'n') : {};
+  const tK = torch ? readTorchSeries(torch, 'k') : {};
+  if (torch && Object.keys(tNfe).length === 0) torchWhy = `unavailable: could not read bench_torch output ${JSON.stringify(torch).slice(0, 160)}`;
+
+  const peakOf = (c: ChildResult) => Math.max(...c.peak.map((p) => p.gflops));
+  const last = children[children.length - 1];
+  const lines: string[] = [];
+  const cpu = cpus();
+  lines.push(`lamslide bench: model ${manifest.name} (L=${manifest.latent.L}, C=${manifest.latent.C}, T=${manifest.frames.observed}+${manifest.frames.future}, pool ${P})`);
+  lines.push(`rollout = encode ${manifest.frames.observed} known frames + NFE x approximator(batch K) + decode K x T frames; solver ${BENCH_NFE_SOLVER}; N=${DEFAULT_N} pedestrians unless stated; median ms`);
+  lines.push(`machine: ${cpu.length} x ${cpu[0]?.model ?? arch()}, node ${process.version}, onnxruntime-web ${ort.env.versions.web ?? ''} WASM (SIMD) in Node; PyTorch eager CPU via models/training bench_torch`);
+  lines.push('');
+  const th = (c: ChildResult) => `WASM ${c.threads}t`;
+  const rows: string[][] = [['NFE', ...children.map((c) => `${th(c)} ms`), 'PyTorch ms', ...children.map((c) => `${th(c)}/PT`), 'GFLOP', ...children.map((c) => `${th(c)} GFLOP/s`), ...children.map((c) => `${th(c)} %peak`)]];
+  for (const nfe of nfes) {
+    const pt = tNfe[nfe];
+    const gf = last.flops[nfe] / 1e9;
+    rows.push([
+      String(nfe),
+      ...children.map((c) => fmt(c.nfe[nfe], 1)),
+      pt === undefined ? 'n/a' : fmt(pt, 1),
+      ...children.map((c) => (pt === undefined ? 'n/a' : fmt(c.nfe[nfe] / pt, 2))),
+      fmt(gf, 3),
+      ...children.map((c) => fmt(c.flops[nfe] / 1e6 / c.nfe[nfe], 2)),
+      ...children.map((c) => `${fmt((100 * (c.flops[nfe] / 1e6 / c.nfe[nfe])) / peakOf(c), 0)}%`),
+    ]);
+  }
+  lines.push(table(rows));
+  lines.push('');
+  lines.push(`growth with N (K=${DEFAULT_K}, NFE 10):`);
+  const nRows = [['N', ...children.map((c) => `${th(c)} ms`), 'PyTorch ms', 'GFLOP', `${th(last)} GFLOP/s`]];
+  for (const n of ns) nRows.push([String(n), ...children.map((c) => fmt(c.nSweep[n], 1)), tN[n] === undefined ? 'n/a' : fmt(tN[n], 1), fmt(last.flopsN[n] / 1e9, 3), fmt(last.flopsN[n] / 1e6 / last.nSweep[n], 2)]);
+  lines.push(table(nRows));
+  lines.push('');
+  lines.push(`growth with K (N=${DEFAULT_N}, NFE 10):`);
+  const kRows = [['K', ...children.map((c) => `${th(c)} ms`), 'PyTorch ms', 'GFLOP', `${th(last)} GFLOP/s`]];
+  for (const k of ks) kRows.push([String(k), ...children.map((c) => fmt(c.kSweep[k], 1)), tK[k] === undefined ? 'n/a' : fmt(tK[k], 1), fmt(last.flopsK[k] / 1e9, 3), fmt(last.flopsK[k] / 1e6 / last.kSweep[k], 2)]);
+  lines.push(table(kRows));
+  lines.push('');
+  lines.push('FLOPs: counted from the graphs (2 x product elements x contraction length for every MatMul/Gemm; operand shapes read by running a copy of each graph that exposes them); element-wise ops, softmax and norms not counted.');
+  const unc = Object.entries(last.uncounted);
+  if (unc.length) lines.push(`  not counted (no shape rule): ${unc.map(([k, v]) => `${v} x ${k}`).join(', ')}`);
+  for (const c of children) lines.push(`peak (${th(c)}): in-memory ONNX MatMul, square sizes ${c.peak.map((p) => `${p.size}: ${fmt(p.gflops, 2)} GFLOP/s`).join(', ')}; peak = the best`);
+  if (torchWhy) lines.push(`PyTorch column: ${torchWhy}`);
+  else if (torch && typeof torch === 'object' && 'threads' in (torch as object)) lines.push(`PyTorch: ${JSON.stringify({ threads: (torch as { threads: unknown }).threads, torch: (torch as { torch?: unknown }).torch })}`);
+  lines.push(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
 }

@@ -19,6 +19,8 @@ best-of-K minADE/minFDE per agent present in the whole window, and the constant-
   --seed N           base seed (default 0); each window's seed is derived from it, the file and the window
   --threads N        WASM threads (default 2)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
+  --ids A            ID assignment per window: random (default, seeded; as in training) or sequential (0..N-1,
+                     as the Python evaluation does)
   --json             print one JSON object instead of the table
 `;
 
@@ -34,6 +36,7 @@ export async function runEval(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       threads: { type: 'string' },
       'max-windows': { type: 'string' },
+      ids: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -56,6 +59,8 @@ export async function runEval(argv: string[]): Promise<number> {
     if (!isSolverName(solver)) throw new UsageError(`--solver must be euler, heun or ddim, got "${solver}"`);
     const seed = intOpt(values.seed, 'seed', 0, -(2 ** 31));
     const maxWindows = values['max-windows'] === undefined ? undefined : intOpt(values['max-windows'], 'max-windows', 1);
+    const ids = values.ids ?? 'random';
+    if (ids !== 'random' && ids !== 'sequential') throw new UsageError(`--ids must be random or sequential, got "${ids}"`);
     const scenes = await Promise.all(files.map(readScene));
     const started = performance.now();
     const tty = process.stderr.isTTY;
@@ -66,6 +71,7 @@ export async function runEval(argv: string[]): Promise<number> {
       solver,
       seed,
       maxWindowsPerFile: maxWindows,
+      ids,
       onWindow: (done, total) => {
         const now = performance.now();
         if (now - lastPrint > (tty ? 500 : 15000) || done === total) {
@@ -87,10 +93,12 @@ export async function runEval(argv: string[]): Promise<number> {
         seed,
         samples: r.agents,
         windows: r.windows,
+        skipped_windows: r.skipped,
+        ids,
         ade: r.ade,
         fde: r.fde,
         baseline: { name: 'constant_velocity', samples: r.agents, ade: r.baseline.ade, fde: r.baseline.fde },
-        files: r.files.map((f) => ({ file: f.file, windows: f.windows, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline })),
+        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline })),
         backend: 'onnxruntime-web wasm (node)',
         threads,
         seconds,

@@ -18,6 +18,8 @@ export interface EvalOptions {
   seed: number;
   /** evaluate at most this many windows per file (quick checks); default all */
   maxWindowsPerFile?: number;
+  /** ID assignment per window: seeded random (default; what training uses) or 0..N-1 (what the Python eval uses) */
+  ids?: 'random' | 'sequential';
   onWindow?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -25,6 +27,8 @@ export interface EvalOptions {
 export interface FileResult {
   file: string;
   windows: number;
+  /** windows skipped because they hold more entities than the ID pool (the Python pipeline skips them too) */
+  skipped: number;
   agents: number;
   ade: number;
   fde: number;
@@ -33,6 +37,7 @@ export interface FileResult {
 
 export interface EvalResult {
   windows: number;
+  skipped: number;
   /** scored agents (one per agent and window) */
   agents: number;
   ade: number;
@@ -52,18 +57,23 @@ export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawSce
   const allCv = new ErrorAccumulator();
   const files: FileResult[] = [];
   let done = 0;
+  let totalSkipped = 0;
   for (let fi = 0; fi < scenes.length; fi++) {
     const scene = scenes[fi];
     const acc = new ErrorAccumulator();
     const cv = new ErrorAccumulator();
     let windows = 0;
+    let skipped = 0;
     for (const { window: w, scored } of evaluationWindows(scene, T)) {
       if (opts.maxWindowsPerFile !== undefined && windows >= opts.maxWindowsPerFile) break;
       if (w.N > dims.P) {
-        throw new Error(`${scene.name}: window at frame ${scene.frameLabels[w.start]} has ${w.N} entities but the model's ID pool holds ${dims.P}`);
+        // More entities than IDs: no injective assignment exists. Skipped (and counted), as the Python eval does.
+        skipped++;
+        continue;
       }
       // Seed per (file, window start): results do not depend on which other files or windows are evaluated.
-      const r = await rollout(model, dims, w, { K: opts.K, nfe: opts.nfe, solver: opts.solver, seed: deriveSeed(opts.seed, fi, w.start), signal: opts.signal });
+      const ids = opts.ids === 'sequential' ? Array.from({ length: w.N }, (_, i) => i) : undefined;
+      const r = await rollout(model, dims, w, { K: opts.K, nfe: opts.nfe, solver: opts.solver, seed: deriveSeed(opts.seed, fi, w.start), ids, signal: opts.signal });
       for (const a of scored) {
         acc.add(minAdeFde(r.future, opts.K, dims.future, w.pos, dims.observed, 0, dims.future, w.N, w.D, a));
         cv.add(constantVelocityError(w.pos, w.N, w.D, a, now, dims.future));
@@ -72,9 +82,10 @@ export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawSce
       done++;
       opts.onWindow?.(done, total);
     }
-    files.push({ file: scene.name, windows, agents: acc.count, ade: acc.ade, fde: acc.fde, baseline: { ade: cv.ade, fde: cv.fde } });
+    totalSkipped += skipped;
+    files.push({ file: scene.name, windows, skipped, agents: acc.count, ade: acc.ade, fde: acc.fde, baseline: { ade: cv.ade, fde: cv.fde } });
     all.merge(acc);
     allCv.merge(cv);
   }
-  return { windows: done, agents: all.count, ade: all.ade, fde: all.fde, baseline: { ade: allCv.ade, fde: allCv.fde }, files };
+  return { windows: done, skipped: totalSkipped, agents: all.count, ade: all.ade, fde: all.fde, baseline: { ade: allCv.ade, fde: allCv.fde }, files };
 }

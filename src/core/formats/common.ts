@@ -110,8 +110,44 @@ function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
 /** Parses a strictly decimal, finite number from text[start, end); NaN when it is not one. */
 export function parseDecimal(text: string, start: number, end: number): number {
+  // Fast path without allocating a substring: "[-]digits[.digits]" with at most 15 significant digits.
+  // mantissa < 2^53 and 10^k (k <= 22) are exact doubles, so one IEEE division is correctly rounded,
+  // the same value Number() gives.
+  let i = start;
+  let neg = false;
+  if (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 45) {
+      neg = true;
+      i++;
+    } else if (c === 43) i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let seenDot = false;
+  let simple = true;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      if (seenDot) frac++;
+    } else if (c === 46 && !seenDot) {
+      seenDot = true;
+    } else {
+      simple = false;
+      break;
+    }
+  }
+  if (simple && digits > 0 && digits <= 15) {
+    const v = frac === 0 ? mant : mant / POW10[frac];
+    return neg ? -v : v;
+  }
   if (!isDecimal(text, start, end)) return NaN;
   const v = Number(text.slice(start, end));
   // Decimal syntax can still overflow ("1e999").

@@ -26,15 +26,22 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface PageLog {
   errors: string[];
+  /** HTTP responses with status >= 400, as "status url". */
+  failedRequests: string[];
 }
 
 /** Opens the app and collects page errors and console errors, so a test can assert there were none. */
 export async function openApp(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; log: PageLog }> {
   const page = await browser.newPage({ viewport });
-  const log: PageLog = { errors: [] };
+  const log: PageLog = { errors: [], failedRequests: [] };
   page.on('pageerror', (e) => log.errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') log.errors.push(`console: ${m.text()}`);
+    // Failed loads are tracked with their URL below; the console line alone does not say which.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) log.errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    // Browsers ask for /favicon.ico on their own; the app does not ship one.
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) log.failedRequests.push(`${r.status()} ${r.url()}`);
   });
   await page.goto(baseUrl);
   await page.waitForSelector('[data-testid="viewport"] canvas');
@@ -46,6 +53,29 @@ export async function waitForScene(page: Page, name: string, timeout = 30_000): 
   await page.waitForFunction(
     (n) => window.__lamslide?.sceneName() === n && !window.__lamslide.loading(),
     name,
-    { timeout },
+    { timeout, polling: 50 },
+  );
+}
+
+/** Waits until no load is in flight (after a failure the scene name does not change). */
+export async function waitIdle(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => window.__lamslide !== undefined && !window.__lamslide.loading(), undefined, {
+    timeout,
+    polling: 50,
+  });
+}
+
+/** Drops files on the page the way a browser does: dragenter, dragover, drop with a DataTransfer. */
+export async function dropFile(page: Page, name: string, text: string): Promise<void> {
+  await page.evaluate(
+    ({ name, text }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], name, { type: 'text/plain' }));
+      const target = document.querySelector('[data-testid="viewport"]') ?? document.body;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    },
+    { name, text },
   );
 }

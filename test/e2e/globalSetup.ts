@@ -45,7 +45,15 @@ export async function setup(project: TestProject): Promise<void> {
   if (process.env.LAMSLIDE_E2E_REBUILD === '1' || !distIsFresh()) {
     const { build } = await import('vite');
     const t0 = Date.now();
-    await build({ root: ROOT, logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts') });
+    // Vitest sets NODE_ENV=test, which Vite would bake into the bundle (React's development build);
+    // the e2e tests must see the same production bundle users get.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ root: ROOT, mode: 'production', logLevel: 'warn', configFile: join(ROOT, 'vite.config.ts') });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
     console.log(`e2e: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   server = await serveDirectory(join(ROOT, 'dist'));

@@ -1,0 +1,100 @@
+/**
+ * Test-only page (served by a Vite dev server from test/e2e/webgpu.test.ts): runs the engine in the browser on a
+ * chosen backend and returns plain arrays for comparison in Node.
+ */
+import { rollout } from '../../../src/core/sampler/rollout';
+import { OnnxModel } from '../../../src/engine/model';
+import type { BackendChoice } from '../../../src/engine/session';
+import { UrlModelSource } from '../../../src/engine/source';
+
+interface FixtureTensor {
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: number[];
+}
+
+export interface PageRunRequest {
+  modelUrl: string;
+  backend: BackendChoice;
+  /** use the rollout of this fixtures.json (noise, ids, window); otherwise a synthetic window */
+  fixtureUrl?: string;
+  /** make the first WebGPU run fail (exercises the run-time fallback) */
+  failFirstGpuRun?: boolean;
+  synthetic?: { N: number; K: number; nfe: number; solver: 'euler' | 'heun' | 'ddim'; seed: number };
+  bucketing?: 'auto' | 'always' | 'never';
+}
+
+export interface PageRunResult {
+  backendAfterLoad: string;
+  backendAfterRun: string;
+  fallbackReasons: string[];
+  adapter: string;
+  /** per graph, on the fixture's inputs (fixture runs only) */
+  graphs?: Record<string, number[]>;
+  xFinal: number[];
+  positions: number[];
+  ms: number;
+}
+
+const f32 = (t: FixtureTensor) => Float32Array.from(t.data);
+const i32 = (t: FixtureTensor) => Int32Array.from(t.data);
+
+async function adapterInfo(): Promise<string> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  if (!gpu) return 'no navigator.gpu';
+  const a = await gpu.requestAdapter();
+  if (!a) return 'no adapter';
+  const i = a.info ?? {};
+  return `${i.vendor ?? ''} ${i.architecture ?? ''} ${i.description ?? ''}`.trim() || 'adapter without info';
+}
+
+async function run(req: PageRunRequest): Promise<PageRunResult> {
+  const failNextGpuRun = { value: req.failFirstGpuRun ?? false };
+  const model = await OnnxModel.load(new UrlModelSource(req.modelUrl), { backend: req.backend, failNextGpuRun, bucketing: req.bucketing });
+  const backendAfterLoad = model.backend;
+  const t0 = performance.now();
+  try {
+    if (req.fixtureUrl) {
+      const fx = await (await fetch(req.fixtureUrl)).json();
+      const e = fx.encoder.inputs;
+      const [eB, eN] = e.ids.shape;
+      const a = fx.approximator.inputs;
+      const d = fx.decoder.inputs;
+      const [dB, dN] = d.ids.shape;
+      const graphs = {
+        encoder: Array.from(await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), eB, eN)),
+        approximator: Array.from(await model.approximate(f32(a.x), f32(a.t), f32(a.cond), i32(a.cond_mask), a.x.shape[0])),
+        decoder: Array.from(await model.decode(f32(d.latent), i32(d.ids), dB, dN)),
+      };
+      const r = fx.rollout;
+      const [T, N, D] = r.window.pos.shape;
+      const res = await rollout(model, model.dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
+        K: r.k,
+        nfe: r.nfe,
+        solver: r.solver,
+        seed: 0,
+        known: r.known,
+        ids: r.window.ids.data,
+        noise: f32(r.noise),
+      });
+      return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0 };
+    }
+    const s = req.synthetic ?? { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };
+    const T = model.dims.observed + model.dims.future;
+    const pos = new Float32Array(T * s.N * 2).map((_, i) => Math.sin(i * 0.37) * 3);
+    const mask = new Float32Array(T * s.N).fill(1);
+    const res = await rollout(model, model.dims, { T, N: s.N, D: 2, pos, mask }, { K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed });
+    return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0 };
+  } finally {
+    await model.release();
+  }
+}
+
+declare global {
+  interface Window {
+    lamslideEngineTest?: { run(req: PageRunRequest): Promise<PageRunResult> };
+  }
+}
+
+window.lamslideEngineTest = { run };
+document.getElementById('status')!.textContent = 'ready';

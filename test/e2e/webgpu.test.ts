@@ -1,0 +1,119 @@
+/**
+ * The WebGPU path in headless Chromium (SwiftShader's WebGPU adapter, page served from 127.0.0.1 = secure
+ * context): the same rollout as WASM within tolerance, the run-time fallback to WASM, and, for every model
+ * models/index.json lists, the PyTorch fixture rollout.
+ *
+ * Tolerances (relative L2 over the whole tensor, see test/models/parity.ts): WebGPU vs WASM 1e-3 for a full
+ * rollout (float32 kernels with different summation order, amplified over NFE steps), WebGPU vs PyTorch 2e-3.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PageRunRequest, PageRunResult } from './pages/engine-page';
+import { startEngineServer } from './engineServer';
+import { listedModels, ROOT } from '../models/index';
+import { relL2 } from '../models/parity';
+import { writeTinyModel } from '../unit/engine/tiny-model';
+
+const CHROMIUM = process.env.LAMSLIDE_CHROMIUM ?? '/usr/bin/chromium';
+const GPU_VS_WASM = 1e-3;
+const GPU_VS_TORCH = 2e-3;
+
+let browser: Browser;
+let page: Page;
+let server: ViteDevServer;
+let tmp: string;
+let base: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'lamslide-webgpu-'));
+  await writeTinyModel(join(tmp, 'tiny'), { D: 2, L: 4, C: 16, P: 24, observed: 8, future: 12 });
+  const s = await startEngineServer({ '/__tmp/': tmp });
+  server = s.server;
+  base = s.url;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+    ],
+  });
+  page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[page] ${m.text()}`);
+  });
+  await page.goto(`${base}/test/e2e/pages/engine.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 120_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function runInPage(req: PageRunRequest): Promise<PageRunResult> {
+  return page.evaluate((r) => window.lamslideEngineTest!.run(r), req);
+}
+
+describe('WebGPU in headless Chromium (SwiftShader)', () => {
+  it('has a WebGPU adapter', async () => {
+    const info = await page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      if (!gpu) return 'no navigator.gpu';
+      return (await gpu.requestAdapter()) ? 'ok' : 'no adapter';
+    });
+    expect(info, 'WebGPU is unavailable in this Chromium: the WebGPU path cannot be tested here (flags --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader)').toBe('ok');
+  });
+
+  it('runs a rollout on WebGPU that matches WASM', async () => {
+    const synthetic = { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };
+    const gpu = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', synthetic });
+    const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
+    expect(gpu.backendAfterLoad, `WebGPU session creation failed: ${gpu.fallbackReasons.join('; ')}`).toBe('webgpu');
+    expect(gpu.backendAfterRun).toBe('webgpu');
+    expect(wasm.backendAfterRun).toBe('wasm');
+    const e = relL2(gpu.positions, wasm.positions);
+    console.log(`tiny model, WebGPU (${gpu.adapter}) vs WASM: relative L2 ${e.toExponential(2)} (positions), ${relL2(gpu.xFinal, wasm.xFinal).toExponential(2)} (x_S)`);
+    expect(e).toBeLessThan(GPU_VS_WASM);
+  });
+
+  it('retries on WASM when WebGPU fails at run time', async () => {
+    const synthetic = { N: 4, K: 2, nfe: 2, solver: 'euler' as const, seed: 3 };
+    const failed = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', failFirstGpuRun: true, synthetic });
+    const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
+    expect(failed.backendAfterLoad).toBe('webgpu');
+    expect(failed.backendAfterRun).not.toBe('webgpu');
+    expect(failed.fallbackReasons.join(' ')).toMatch(/WebGPU run failed: injected/);
+    expect(relL2(failed.positions, wasm.positions)).toBeLessThan(GPU_VS_WASM);
+  });
+
+  const models = listedModels().filter((m) => m.hasFixtures);
+  it.skipIf(models.length === 0)('reproduces the PyTorch fixture rollout on WebGPU for every listed model', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const m of models) {
+      const url = `/${relative(ROOT, m.dir)}/`;
+      const fx = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8'));
+      const gpu = await runInPage({ modelUrl: url, backend: 'webgpu', fixtureUrl: `${url}fixtures/fixtures.json`, bucketing: 'auto' });
+      const wasm = await runInPage({ modelUrl: url, backend: 'wasm', fixtureUrl: `${url}fixtures/fixtures.json` });
+      expect(gpu.backendAfterRun, `${m.name}: ${gpu.fallbackReasons.join('; ')}`).toBe('webgpu');
+      const eTorch = relL2(gpu.positions, fx.rollout.pos_out.data);
+      const eWasm = relL2(gpu.positions, wasm.positions);
+      const eGraphs = Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, relL2(gpu.graphs![g], Object.values(fx[g].outputs as Record<string, { data: number[] }>)[0].data)]));
+      console.log(`${m.name}: WebGPU vs PyTorch rollout ${eTorch.toExponential(2)}, vs WASM ${eWasm.toExponential(2)}, graphs ${JSON.stringify(eGraphs)} (${gpu.ms.toFixed(0)} ms)`);
+      expect(eWasm).toBeLessThan(GPU_VS_WASM);
+      expect(eTorch).toBeLessThan(GPU_VS_TORCH);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Screenshots of the built app with each demo scene, for looking at the rendering by eye.
- * Usage: npx vite build && npx tsx scripts/screenshot.ts [outDir=screenshots] [frame]
+ * Usage: npx vite build && npx tsx scripts/screenshot.ts [outDir=test-results/screenshots] [frame]
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { launchBrowser, openApp } from '../test/e2e/browser';
 import { serveDirectory } from '../test/e2e/staticServer';
 
 async function main(): Promise<void> {
-  const outDir = resolve(process.argv[2] ?? 'screenshots');
+  const outDir = resolve(process.argv[2] ?? 'test-results/screenshots');
   const frameArg = process.argv[3];
   mkdirSync(outDir, { recursive: true });
   const server = await serveDirectory(resolve(import.meta.dirname, '..', 'dist'));

@@ -1,0 +1,1 @@
+"""LaM-SLidE training pipeline: data, networks, training stages, evaluation and ONNX export."""

@@ -1,0 +1,224 @@
+"""Networks of the two stages, written so that they export to ONNX (opset 17) with int32 inputs.
+
+Everything avoids int64 tensors inside the graph (WebGPU has no int64): IDs become one-hot rows multiplied
+with the frozen ID table, and the known/unknown flag is blended as a float.
+"""
+import math
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+NEG = -1.0e4  # additive mask bias; finite so that an all-masked row gives a uniform softmax, not NaN
+
+
+def orthogonal_id_table(pool: int, dim: int, seed: int) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    a = torch.randn(max(pool, dim), min(pool, dim), generator=g)
+    q, _ = torch.linalg.qr(a)
+    table = q[:pool, :dim] if pool >= dim else q[:dim, :pool].T
+    # max-norm 1 rows, as in the method description
+    return table / table.norm(dim=-1, keepdim=True).clamp(min=1.0)
+
+
+def one_hot_ids(ids: torch.Tensor, pool: int) -> torch.Tensor:
+    ar = torch.arange(pool, dtype=ids.dtype, device=ids.device)
+    return (ids.unsqueeze(-1) == ar).to(torch.float32)
+
+
+class MHA(nn.Module):
+    def __init__(self, dim: int, heads: int, kv_dim: int | None = None):
+        super().__init__()
+        self.h = heads
+        self.dh = dim // heads
+        kv_dim = kv_dim or dim
+        self.q = nn.Linear(dim, dim)
+        self.k = nn.Linear(kv_dim, dim)
+        self.v = nn.Linear(kv_dim, dim)
+        self.o = nn.Linear(dim, dim)
+
+    def split(self, x):
+        b, n, _ = x.shape
+        return x.reshape(b, n, self.h, self.dh).transpose(1, 2)
+
+    def forward(self, x, kv=None, bias=None, rope=None):
+        kv = x if kv is None else kv
+        q, k, v = self.split(self.q(x)), self.split(self.k(kv)), self.split(self.v(kv))
+        if rope is not None:
+            q, k = apply_rope(q, rope), apply_rope(k, rope)
+        att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
+        if bias is not None:
+            att = att + bias
+        att = torch.softmax(att, dim=-1)
+        out = torch.matmul(att, v).transpose(1, 2)
+        b, n = out.shape[0], out.shape[1]
+        return self.o(out.reshape(b, n, self.h * self.dh))
+
+
+def rope_table(length: int, dim: int):
+    half = dim // 2
+    freqs = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32) / half))
+    ang = torch.arange(length, dtype=torch.float32)[:, None] * freqs[None, :]
+    return torch.cos(ang), torch.sin(ang)
+
+
+def apply_rope(x, rope):
+    cos, sin = rope
+    half = x.shape[-1] // 2
+    x1, x2 = x[..., :half], x[..., half:]
+    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block (self- or cross-attention, then MLP)."""
+
+    def __init__(self, dim, heads, kv_dim=None, mlp=2):
+        super().__init__()
+        self.n1 = nn.LayerNorm(dim)
+        self.nkv = nn.LayerNorm(kv_dim) if kv_dim else None
+        self.att = MHA(dim, heads, kv_dim)
+        self.n2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp), nn.GELU(), nn.Linear(dim * mlp, dim))
+
+    def forward(self, x, kv=None, bias=None):
+        if self.nkv is not None:
+            x = x + self.att(self.n1(x), self.nkv(kv), bias)
+        else:
+            x = x + self.att(self.n1(x), None, bias)
+        return x + self.mlp(self.n2(x))
+
+
+class PosEmbed(nn.Module):
+    """Raw coordinates plus fixed random Fourier features, then a linear map."""
+
+    def __init__(self, d: int, out: int, n_freq: int = 16, sigma: float = 2.0, seed: int = 1):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.register_buffer("B", torch.randn(d, n_freq, generator=g) * sigma)
+        self.lin = nn.Linear(d + 2 * n_freq, out)
+
+    def forward(self, x):
+        p = 2 * math.pi * torch.matmul(x, self.B)
+        return self.lin(torch.cat([x, torch.sin(p), torch.cos(p)], dim=-1))
+
+
+class FirstStage(nn.Module):
+    """Encoder (latent queries cross-attend to entity tokens) and ID-queried decoder."""
+
+    def __init__(self, d=2, pool=96, id_dim=128, L=4, C=64, hidden=128, heads=4, enc_layers=2, dec_layers=2, seed=0):
+        super().__init__()
+        self.d, self.pool, self.L, self.C = d, pool, L, C
+        self.register_buffer("ids_table", orthogonal_id_table(pool, id_dim, seed))
+        self.pos = PosEmbed(d, hidden)
+        self.tok = nn.Sequential(nn.Linear(hidden + id_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden))
+        self.queries = nn.Parameter(torch.randn(L, hidden) * 0.02)
+        self.enc_cross = Block(hidden, heads, kv_dim=hidden)
+        self.enc_self = nn.ModuleList([Block(hidden, heads) for _ in range(enc_layers)])
+        self.to_latent = nn.Linear(hidden, C)
+        self.from_latent = nn.Linear(C, hidden)
+        self.dec_self = nn.ModuleList([Block(hidden, heads) for _ in range(dec_layers)])
+        self.id_query = nn.Linear(id_dim, hidden)
+        self.dec_cross = nn.ModuleList([Block(hidden, heads, kv_dim=hidden) for _ in range(2)])
+        self.head = nn.Sequential(nn.LayerNorm(hidden), nn.Linear(hidden, d))
+        # latent standardisation, set after training and baked into the exported graphs
+        self.register_buffer("z_mu", torch.zeros(L, C))
+        self.register_buffer("z_sd", torch.ones(L, C))
+
+    def id_emb(self, ids):
+        return torch.matmul(one_hot_ids(ids, self.pool), self.ids_table)
+
+    def encode_raw(self, pos, ids, mask):
+        tok = self.tok(torch.cat([self.pos(pos), self.id_emb(ids)], dim=-1))
+        b = pos.shape[0]
+        q = self.queries.unsqueeze(0).expand(b, -1, -1)
+        bias = ((1.0 - mask) * NEG)[:, None, None, :]
+        z = self.enc_cross(q, tok, bias)
+        for blk in self.enc_self:
+            z = blk(z)
+        return self.to_latent(z)
+
+    def encode(self, pos, ids, mask):
+        return (self.encode_raw(pos, ids, mask) - self.z_mu) / self.z_sd
+
+    def decode_raw(self, z, ids):
+        h = self.from_latent(z)
+        for blk in self.dec_self:
+            h = blk(h)
+        q = self.id_query(self.id_emb(ids))
+        for blk in self.dec_cross:
+            q = blk(q, h)
+        return self.head(q)
+
+    def decode(self, z, ids):
+        return self.decode_raw(z * self.z_sd + self.z_mu, ids)
+
+
+def timestep_embedding(t, dim=256):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+    a = (t * 1000.0)[:, None] * freqs[None, :]
+    return torch.cat([torch.cos(a), torch.sin(a)], dim=-1)
+
+
+class AdaBlock(nn.Module):
+    """Parallel attention + MLP block, modulated by the time embedding (shift, scale, two gates)."""
+
+    def __init__(self, dim, heads, mlp=2):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.att = MHA(dim, heads)
+        self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp), nn.GELU(), nn.Linear(dim * mlp, dim))
+        self.mod = nn.Linear(dim, 4 * dim)
+        nn.init.zeros_(self.mod.weight)
+        nn.init.zeros_(self.mod.bias)
+
+    def forward(self, x, temb, rope):
+        # x [B', S, H]; temb [B', H]
+        shift, scale, g1, g2 = self.mod(temb).unsqueeze(1).chunk(4, dim=-1)
+        h = self.norm(x) * (1.0 + scale) + shift
+        return x + (1.0 + g1) * self.att(h, rope=rope) + (1.0 + g2) * self.mlp(h)
+
+
+class Approximator(nn.Module):
+    """Predicts the window's latents x1 from (x_t, t, cond, cond_mask); tokens are the T x L latents."""
+
+    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4):
+        super().__init__()
+        self.T, self.L, self.C, self.H = T, L, C, hidden
+        self.in_x = nn.Linear(C, hidden)
+        self.in_c = nn.Linear(C, hidden)
+        self.known = nn.Parameter(torch.zeros(2, hidden))
+        self.t_mlp = nn.Sequential(nn.Linear(256, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
+        self.spatial = nn.ModuleList([AdaBlock(hidden, heads) for _ in range(depth)])
+        self.temporal = nn.ModuleList([AdaBlock(hidden, heads) for _ in range(depth)])
+        dh = hidden // heads
+        cs, ss = rope_table(L, dh)
+        ct, st = rope_table(T, dh)
+        self.register_buffer("rope_s_cos", cs)
+        self.register_buffer("rope_s_sin", ss)
+        self.register_buffer("rope_t_cos", ct)
+        self.register_buffer("rope_t_sin", st)
+        self.out_norm = nn.LayerNorm(hidden)
+        self.out_mod = nn.Linear(hidden, 2 * hidden)
+        self.out = nn.Linear(hidden, C)
+        for m in (self.out_mod, self.out):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, x, t, cond, cond_mask):
+        B = x.shape[0]
+        T, L, H = self.T, self.L, self.H
+        cm = cond_mask.to(torch.float32).unsqueeze(-1)
+        h = self.in_x(x) + self.in_c(cond) + cm * self.known[1] + (1.0 - cm) * self.known[0]
+        temb = self.t_mlp(timestep_embedding(t))  # [B,H]
+        temb_s = temb.unsqueeze(1).expand(B, T, H).reshape(B * T, H)
+        temb_t = temb.unsqueeze(1).expand(B, L, H).reshape(B * L, H)
+        rs = (self.rope_s_cos, self.rope_s_sin)
+        rt = (self.rope_t_cos, self.rope_t_sin)
+        for sp, tp in zip(self.spatial, self.temporal):
+            h = sp(h.reshape(B * T, L, H), temb_s, rs).reshape(B, T, L, H)
+            h = h.transpose(1, 2).reshape(B * L, T, H)
+            h = tp(h, temb_t, rt).reshape(B, L, T, H).transpose(1, 2)
+        shift, scale = self.out_mod(temb).chunk(2, dim=-1)
+        h = self.out_norm(h) * (1.0 + scale[:, None, None, :]) + shift[:, None, None, :]
+        return self.out(h)

@@ -1,0 +1,294 @@
+"""The two training stages, with logging, checkpoints and resume.
+
+Stage 1 trains the per-frame encoder/decoder; stage 2 trains the latent approximator on latents precomputed once
+with the frozen (EMA) first stage, which is what makes CPU training affordable.
+"""
+import copy
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+from .data import normalise_window
+from .nets import Approximator, FirstStage
+
+
+class Logger:
+    def __init__(self, path):
+        self.f = open(path, "a", buffering=1)
+
+    def __call__(self, msg):
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        self.f.write(line + "\n")
+
+
+class EMA:
+    def __init__(self, model, decay=0.999):
+        self.model = copy.deepcopy(model).eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+        self.decay = decay
+
+    @torch.no_grad()
+    def update(self, model, step):
+        d = min(self.decay, (1 + step) / (10 + step))
+        for pe, pm in zip(self.model.parameters(), model.parameters()):
+            pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        for be, bm in zip(self.model.buffers(), model.buffers()):
+            be.copy_(bm)
+
+
+def lr_at(step, total, base, warmup=100):
+    if step < warmup:
+        return base * (step + 1) / warmup
+    return base * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def masked_losses(pred, true, mask):
+    """Masked position MSE and inter-distance MSE; pred/true [B,N,D], mask [B,N]."""
+    m = mask.unsqueeze(-1)
+    mse = ((pred - true) ** 2 * m).sum() / (m.sum() * pred.shape[-1]).clamp(min=1)
+    dp = torch.cdist(pred, pred)
+    dt = torch.cdist(true, true)
+    pm = mask.unsqueeze(-1) * mask.unsqueeze(-2)
+    dist = ((dp - dt) ** 2 * pm).sum() / pm.sum().clamp(min=1)
+    return mse, dist
+
+
+def save_ckpt(path, **state):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # atomic, so an interruption never leaves a half-written checkpoint
+
+
+def random_ids(rng, n, pool):
+    return rng.permutation(pool)[:n].astype(np.int32)
+
+
+def stage1_batch(windows, rng, cfg, batch):
+    """Single frames from random windows, normalised as at inference, randomly rotated and re-identified."""
+    idx = rng.integers(0, len(windows), batch)
+    n_max = max(windows[i].pos.shape[1] for i in idx)
+    pos = np.zeros((batch, n_max, 2), np.float32)
+    mask = np.zeros((batch, n_max), np.float32)
+    ids = np.zeros((batch, n_max), np.int32)
+    now = cfg["observed"] - 1
+    for b, i in enumerate(idx):
+        w = windows[i]
+        n = w.pos.shape[1]
+        rel, _ = normalise_window(w, now, cfg["scale"], rng.uniform(0, 2 * np.pi), rng.normal(0, 0.3, 2))
+        f = rng.integers(0, w.pos.shape[0])
+        pos[b, :n] = rel[f]
+        mask[b, :n] = w.mask[f]
+        ids[b, :n] = random_ids(rng, n, cfg["pool"])
+        # unused slots keep distinct ids so the padded decoder queries stay harmless
+        if n < n_max:
+            rest = np.setdiff1d(np.arange(cfg["pool"]), ids[b, :n])[: n_max - n]
+            ids[b, n:] = rest
+    return torch.from_numpy(pos), torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+def make_first_stage(cfg):
+    return FirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden1"],
+                      heads=4, enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"], seed=cfg["seed"])
+
+
+def make_approximator(cfg):
+    return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
+                        heads=4, depth=cfg["depth2"])
+
+
+def train_stage1(windows, cfg, run_dir, log):
+    ck = os.path.join(run_dir, "stage1.pt")
+    model = make_first_stage(cfg)
+    ema = EMA(model)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr1"], weight_decay=1e-4)
+    step, spent = 0, 0.0
+    rng = np.random.default_rng(cfg["seed"])
+    if os.path.exists(ck):
+        st = torch.load(ck)
+        model.load_state_dict(st["model"]); ema.model.load_state_dict(st["ema"]); opt.load_state_dict(st["opt"])
+        step, spent = st["step"], st["wall"]
+        rng = np.random.default_rng([cfg["seed"], step])
+        log(f"stage1: resumed at step {step}")
+    total = cfg["steps1"]
+    t0 = time.time() - spent
+    while step < total:
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, total, cfg["lr1"])
+        pos, ids, mask = stage1_batch(windows, rng, cfg, cfg["batch1"])
+        pred = model.decode_raw(model.encode_raw(pos, ids, mask), ids)
+        mse, dist = masked_losses(pred, pos, mask)
+        loss = mse + dist
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        ema.update(model, step)
+        step += 1
+        if step % 50 == 0 or step == total:
+            rmse_m = math.sqrt(mse.item()) * cfg["scale"]
+            log(f"stage1 step {step}/{total} loss {loss.item():.5f} rmse {rmse_m:.3f} m wall {time.time() - t0:.0f}s")
+        if step % 200 == 0 or step == total:
+            save_ckpt(ck, model=model.state_dict(), ema=ema.model.state_dict(), opt=opt.state_dict(), step=step,
+                      wall=time.time() - t0)
+    return ema.model, time.time() - t0
+
+
+@torch.no_grad()
+def recon_error(fs, windows, cfg, n_batches=20):
+    """Mean per-entity reconstruction error in metres of the (EMA) first stage on `windows`."""
+    rng = np.random.default_rng(123)
+    errs = []
+    for _ in range(n_batches):
+        pos, ids, mask = stage1_batch(windows, rng, cfg, 128)
+        pred = fs.decode(fs.encode(pos, ids, mask), ids)
+        e = (pred - pos).norm(dim=-1) * cfg["scale"]
+        errs.append((e * mask).sum().item() / mask.sum().item())
+    return float(np.mean(errs))
+
+
+@torch.no_grad()
+def fit_latent_stats(fs, windows, cfg):
+    rng = np.random.default_rng(7)
+    zs = []
+    for _ in range(20):
+        pos, ids, mask = stage1_batch(windows, rng, cfg, 256)
+        zs.append(fs.encode_raw(pos, ids, mask))
+    z = torch.cat(zs)
+    fs.z_mu.copy_(z.mean(0))
+    fs.z_sd.copy_(z.std(0).clamp(min=1e-3))
+
+
+@torch.no_grad()
+def precompute_latents(fs, windows, cfg, copies, seed, log):
+    """Each window `copies` times, randomly rotated and re-identified, encoded frame by frame (standardised)."""
+    rng = np.random.default_rng(seed)
+    T = cfg["observed"] + cfg["future"]
+    now = cfg["observed"] - 1
+    items = []
+    t0 = time.time()
+    chunk = []
+
+    def flush():
+        n_max = max(c[0].shape[1] for c in chunk)
+        B = len(chunk)
+        pos = np.zeros((B, T, n_max, 2), np.float32)
+        mask = np.zeros((B, T, n_max), np.float32)
+        ids = np.zeros((B, n_max), np.int32)
+        for b, (p, m, i) in enumerate(chunk):
+            n = p.shape[1]
+            pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, i
+        P, M = torch.from_numpy(pos), torch.from_numpy(mask)
+        I = torch.from_numpy(ids)
+        z = fs.encode(P.reshape(B * T, n_max, 2), I.repeat_interleave(T, 0), M.reshape(B * T, n_max))
+        z = z.reshape(B, T, cfg["L"], cfg["C"]).numpy()
+        for b, (p, m, i) in enumerate(chunk):
+            items.append((z[b], p, m, i))
+        chunk.clear()
+
+    for w in windows:
+        for _ in range(copies):
+            rel, _ = normalise_window(w, now, cfg["scale"], rng.uniform(0, 2 * np.pi), rng.normal(0, 0.3, 2))
+            chunk.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg["pool"])))
+            if len(chunk) == 64:
+                flush()
+    if chunk:
+        flush()
+    log(f"precomputed {len(items)} latent windows in {time.time() - t0:.0f}s")
+    return items
+
+
+def stage2_batch(items, rng, cfg, batch):
+    idx = rng.integers(0, len(items), batch)
+    T = cfg["observed"] + cfg["future"]
+    n_max = max(items[i][1].shape[1] for i in idx)
+    z = np.stack([items[i][0] for i in idx])
+    pos = np.zeros((batch, T, n_max, 2), np.float32)
+    mask = np.zeros((batch, T, n_max), np.float32)
+    ids = np.zeros((batch, n_max), np.int32)
+    for b, i in enumerate(idx):
+        _, p, m, d = items[i]
+        n = p.shape[1]
+        pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, d
+    # known frames: all observed frames half of the time, else a random shorter history ending at "now"
+    obs = cfg["observed"]
+    k = np.where(rng.random(batch) < 0.5, obs, rng.integers(1, obs + 1, batch))
+    fr = np.arange(T)[None, :]
+    known = ((fr >= obs - k[:, None]) & (fr < obs)).astype(np.float32)
+    return (torch.from_numpy(z), torch.from_numpy(pos), torch.from_numpy(mask), torch.from_numpy(ids),
+            torch.from_numpy(known))
+
+
+def make_cond(z, known):
+    """cond = z on known frames, the mean of the known latents elsewhere; cond_mask per (frame, latent)."""
+    kw = known[:, :, None, None]
+    mean = (z * kw).sum(1, keepdim=True) / kw.sum(1, keepdim=True).clamp(min=1)
+    cond = z * kw + mean * (1 - kw)
+    cmask = known[:, :, None].expand(-1, -1, z.shape[2]).to(torch.int32)
+    return cond, cmask
+
+
+def gvp(t):
+    a = torch.sin(math.pi * t / 2)
+    s = torch.cos(math.pi * t / 2)
+    return a, s
+
+
+def train_stage2(items, fs, cfg, run_dir, log):
+    ck = os.path.join(run_dir, "stage2.pt")
+    model = make_approximator(cfg)
+    ema = EMA(model)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr2"], weight_decay=1e-4)
+    step, spent = 0, 0.0
+    rng = np.random.default_rng(cfg["seed"] + 1)
+    if os.path.exists(ck):
+        st = torch.load(ck)
+        model.load_state_dict(st["model"]); ema.model.load_state_dict(st["ema"]); opt.load_state_dict(st["opt"])
+        step, spent = st["step"], st["wall"]
+        rng = np.random.default_rng([cfg["seed"] + 1, step])
+        log(f"stage2: resumed at step {step}")
+    for p in fs.parameters():
+        p.requires_grad_(False)
+    total = cfg["steps2"]
+    obs, T, L = cfg["observed"], cfg["observed"] + cfg["future"], cfg["L"]
+    t0 = time.time() - spent
+    while step < total:
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, total, cfg["lr2"])
+        z, pos, mask, ids, known = stage2_batch(items, rng, cfg, cfg["batch2"])
+        B = z.shape[0]
+        cond, cmask = make_cond(z, known)
+        t = torch.rand(B) * (cfg["t1"] - cfg["t0"]) + cfg["t0"]
+        a, s = gvp(t)
+        x0 = torch.randn_like(z)
+        xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
+        pred = model(xt, t, cond, cmask)
+        w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
+        flow = ((pred - z) ** 2 * w).mean()
+        # auxiliary loss through the frozen decoder on the future frames
+        # (a few random future frames per batch: decoding all of them costs more than the flow network itself)
+        fr = torch.from_numpy(rng.choice(np.arange(obs, T), cfg["aux_frames"], replace=False))
+        nf = len(fr)
+        fut = pred[:, fr].reshape(B * nf, L, cfg["C"])
+        n = ids.shape[1]
+        dec = fs.decode(fut, ids.repeat_interleave(nf, 0))
+        mse, dist = masked_losses(dec, pos[:, fr].reshape(B * nf, n, 2), mask[:, fr].reshape(B * nf, n))
+        loss = flow + cfg["aux"] * (mse + dist)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        ema.update(model, step)
+        step += 1
+        if step % 50 == 0 or step == total:
+            log(f"stage2 step {step}/{total} loss {loss.item():.4f} flow {flow.item():.4f} "
+                f"aux_rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m wall {time.time() - t0:.0f}s")
+        if step % 200 == 0 or step == total:
+            save_ckpt(ck, model=model.state_dict(), ema=ema.model.state_dict(), opt=opt.state_dict(), step=step,
+                      wall=time.time() - t0)
+    return ema.model, time.time() - t0

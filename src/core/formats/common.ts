@@ -303,11 +303,18 @@ export function buildFrameGrid(file: string, frameIds: Float64Array, count: numb
 export function formatF32(v: number): string {
   const f = Math.fround(v);
   if (f === 0) return '0';
-  for (let p = 1; p <= 9; p++) {
-    const s = trimNumber(f.toPrecision(p));
-    if (Math.fround(Number(s)) === f) return s;
+  if (!Number.isFinite(f)) return String(f);
+  // Integers below 2^24 print exactly and shortest as they are.
+  if (Number.isInteger(f) && Math.abs(f) < 16777216) return String(f);
+  // Round-tripping is monotone in the digit count (9 always suffices for float32), so binary search.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(f.toPrecision(mid))) === f) hi = mid;
+    else lo = mid + 1;
   }
-  return String(f);
+  return trimNumber(f.toPrecision(lo));
 }
 
 /** Shortest round-trip text of a double, without exponent noise for typical values. */

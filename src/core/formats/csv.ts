@@ -26,6 +26,7 @@ import {
   isDecimal,
   isSpace,
   parseDecimal,
+  parseDecimalString,
   quote,
 } from './common';
 
@@ -180,7 +181,7 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
 
   const metaKind = KINDS.find((k) => k === meta.kind);
   const metaUnit = TIME_UNITS.find((u) => u === meta.frame_interval_unit);
-  const metaInterval = meta.frame_interval !== undefined ? Number(meta.frame_interval) : NaN;
+  const metaInterval = meta.frame_interval !== undefined ? parseDecimalString(meta.frame_interval) : NaN;
   const interval: FrameInterval =
     opts.frameInterval ??
     (metaInterval > 0 && Number.isFinite(metaInterval) && metaUnit ? { value: metaInterval, unit: metaUnit } : { value: 1, unit: 'frame' });

@@ -16,7 +16,7 @@
 import { SceneParseError, SceneWriteError } from '../errors';
 import { elementByNumber, normalizeElement } from '../elements';
 import type { FrameInterval, Scene, TimeUnit } from '../scene';
-import { LineCursor, checkSceneSize, formatF32, isBlankRange, isSpace, parseDecimal, quote } from './common';
+import { LineCursor, checkSceneSize, formatF32, isBlankRange, isSpace, parseDecimal, parseDecimalString, quote } from './common';
 
 export interface XyzOptions {
   name?: string;
@@ -191,10 +191,6 @@ export function readXyz(file: string, text: string, opts: XyzOptions = {}): Scen
     frameLabels,
     lengthUnit: opts.lengthUnit ?? 'Å',
   };
-}
-
-function parseDecimalString(s: string): number {
-  return parseDecimal(s, 0, s.length);
 }
 
 function labelsIfIncreasing(labels: Array<number | undefined>): number[] | undefined {

@@ -11,7 +11,8 @@
  *   same entity, whose sourceId is the canonical number text ("12").
  * - Rows may come in any order; frames are sorted. Gaps in frame ids on a regular grid are filled with empty
  *   frames so the time between scene frames is constant (see buildFrameGrid).
- * - Blank lines and lines starting with '#' are skipped.
+ * - Blank lines and lines starting with '#' are skipped, and so is a first line whose 4-5 fields are all
+ *   non-numeric (a header such as `frame_id ped_id x y`).
  * - Entities are ordered by numeric id.
  * - Plain 4-column files: kind 'pedestrian', metres, 0.4 s per frame. Files whose groups are all PLAYER/BALL
  *   (SportVU basketball): kind 'generic', feet, 0.12 s per frame (the clock step measured in
@@ -61,6 +62,7 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
   const idValues: number[] = [];
   const groups: string[] = [];
   let columns = 0;
+  let headerChecked = false;
 
   while (cur.advance()) {
     const { start, end } = cur;
@@ -80,6 +82,13 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
     if (nf === 0) continue;
     if (text.charCodeAt(starts[0]) === 35 /* # */) continue;
     const lineNo = cur.lineNo;
+    if (!headerChecked) {
+      headerChecked = true;
+      // Some exports put a header ("frame_id ped_id x y") on the first line: no field of it is a number.
+      let numeric = 0;
+      for (let k = 0; k < Math.min(nf, 4); k++) if (!Number.isNaN(parseDecimal(text, starts[k], ends[k]))) numeric++;
+      if (numeric === 0 && (nf === 4 || nf === 5)) continue;
+    }
     if (nf < 4 || nf > MAX_FIELDS) {
       throw new SceneParseError(file, lineNo, `found ${nf > MAX_FIELDS ? 'more than 5' : nf} column${nf === 1 ? '' : 's'}`, COLUMNS_EXPECTED);
     }

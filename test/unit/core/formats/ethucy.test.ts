@@ -38,6 +38,14 @@ describe('readEthUcy', () => {
     expect(Array.from(s.positions)).toEqual([0.5, 0.25, 10, -0.25]);
   });
 
+  it('skips a header line whose fields are all non-numeric, only as the first line', () => {
+    const s = readEthUcy(F, 'frame_id ped_id x y\n0 1 2 3\n');
+    expect(Array.from(s.positions)).toEqual([2, 3]);
+    expectParseError(() => readEthUcy(F, 'frame_id ped_id x y\n'), 0, /no data rows/);
+    expectParseError(() => readEthUcy(F, '0 1 2 3\nframe_id ped_id x y\n'), 2, /"frame_id" is not a number/);
+    expectParseError(() => readEthUcy(F, 'frame 1 x y\n'), 1, /frame id/);
+  });
+
   it('orders entities by numeric id and canonicalises "12.0" and "12"', () => {
     const s = readEthUcy(F, '0 12.0 1 1\n0 3 2 2\n1 12 3 3\n');
     expect(s.entities.map((e) => e.sourceId)).toEqual(['3', '12']);

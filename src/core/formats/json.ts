@@ -118,15 +118,18 @@ export function readJsonScene(file: string, text: string): Scene {
     frameLabels.push(v as number);
   });
 
-  checkSceneSize(file, fCount, n, dim);
-  const positions = new Float32Array(fCount * n * dim);
-  const mask = new Uint8Array(fCount * n);
+  // Row shapes first: the dense arrays are only allocated once the document really holds F x N entries.
   for (let f = 0; f < fCount; f++) {
     const row: unknown = frames[f];
     if (!Array.isArray(row) || row.length !== n) {
       fail(['frames', f], `is ${Array.isArray(row) ? `an array of ${row.length}` : describe(row)}`, `an array of ${n} entries (one per entity)`);
     }
-    const r = row as unknown[];
+  }
+  checkSceneSize(file, fCount, n, dim);
+  const positions = new Float32Array(fCount * n * dim);
+  const mask = new Uint8Array(fCount * n);
+  for (let f = 0; f < fCount; f++) {
+    const r = frames[f] as unknown[];
     for (let i = 0; i < n; i++) {
       const p = r[i];
       if (p === null) continue;

@@ -76,6 +76,11 @@ export function readXyz(file: string, text: string, opts: XyzOptions = {}): Scen
         frameBlocks.length === 0 ? 'a positive integer atom count on the first line' : `the atom count (${n}) of the next frame`,
       );
     }
+    // Each atom line takes at least 7 characters ("C 0 0 0"), so a count the file cannot hold is refused
+    // before allocating for it (a 10-byte file must not reserve memory for millions of atoms).
+    if (count > 100_000 && count * 7 > text.length) {
+      throw new SceneParseError(file, countLine, `atom count ${count} is more than the file can hold`, 'an atom count that matches the atom lines');
+    }
     if (n === -1) {
       n = count;
       frameLineOfFirst = countLine;

@@ -116,6 +116,9 @@ describe('JSON scene format', () => {
       d.entities = Array.from({ length: 30000 }, (_, i) => ({ sourceId: String(i), label: '' }));
       d.frameLabels = Array.from({ length: 1000 }, (_, i) => i);
       d.frames = Array.from({ length: 1000 }, () => []);
+      // Frames that do not hold N entries are caught before any dense allocation.
+      expectParseError(() => readJsonScene(F, JSON.stringify(d)), 1, /frames\[0\]: is an array of 0/);
+      d.frames = Array.from({ length: 1000 }, () => new Array(30000).fill(null));
       expectParseError(() => readJsonScene(F, JSON.stringify(d)), 0, /too large/);
     });
   });

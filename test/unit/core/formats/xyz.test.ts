@@ -84,6 +84,7 @@ describe('readXyz', () => {
       expectParseError(() => readXyz(F, 'three\nc\nC 0 0 0\n'), 1, /not an atom count/);
       expectParseError(() => readXyz(F, '0\nc\n'), 1, /not an atom count/);
       expectParseError(() => readXyz(F, '1.5\nc\nC 0 0 0\n'), 1);
+      expectParseError(() => readXyz(F, '9999999\nc\nC 0 0 0\n'), 1, /more than the file can hold/);
     });
     it('frames with different atom counts', () => {
       expectParseError(() => readXyz(F, '1\nc\nC 0 0 0\n2\nc\nC 0 0 0\nC 1 1 1\n'), 4, /frame 2 has 2 atoms but frame 1/);

@@ -6,9 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseSceneFile, parseSceneFileBytes, sceneProblems, writeSceneFile } from '../../../../src/core/formats/index';
 import { inferBonds } from '../../../../src/core/elements';
-import { expectSameScene } from './helpers';
+import { FUZZ_RUNS, applyMutations, expectSameScene, mutationArb, readOrParseError } from './helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, '../../../../../shared/data');
@@ -76,4 +77,22 @@ describe('real SportVU basketball file (5-column variant)', () => {
       for (const m of scene.mask) expect(m).toBe(1);
     }
   });
+});
+
+describe('mutated real files', () => {
+  const sources: Array<[string, string]> = [
+    [path.join(ETH, 'hotel/train/biwi_eth_train.txt'), 'x.txt'],
+    [PDB, 'x.pdb'],
+  ];
+  for (const [file, as] of sources) {
+    it.skipIf(!existsSync(file))(`${path.basename(file)}: first 60 lines, mutated, give a Scene or a SceneParseError`, () => {
+      const head = readFileSync(file, 'utf8').split('\n').slice(0, 60).join('\n');
+      fc.assert(
+        fc.property(fc.array(mutationArb, { minLength: 1, maxLength: 6 }), (muts) => {
+          readOrParseError(() => parseSceneFile(as, applyMutations(head, muts)));
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
+    });
+  }
 });

@@ -19,6 +19,7 @@ best-of-K minADE/minFDE per agent present in the whole window, and the constant-
   --seed N           base seed (default 0); each window's seed is derived from it, the file and the window
   --threads N        WASM threads (default 2)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
+  --stride N         window stride (default 1 = the protocol; the model card's quick numbers use a larger one)
   --ids A            ID assignment per window: random (default, seeded; as in training) or sequential (0..N-1,
                      as the Python evaluation does)
   --json             print one JSON object instead of the table
@@ -36,6 +37,7 @@ export async function runEval(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       threads: { type: 'string' },
       'max-windows': { type: 'string' },
+      stride: { type: 'string' },
       ids: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -59,6 +61,7 @@ export async function runEval(argv: string[]): Promise<number> {
     if (!isSolverName(solver)) throw new UsageError(`--solver must be euler, heun or ddim, got "${solver}"`);
     const seed = intOpt(values.seed, 'seed', 0, -(2 ** 31));
     const maxWindows = values['max-windows'] === undefined ? undefined : intOpt(values['max-windows'], 'max-windows', 1);
+    const stride = intOpt(values.stride, 'stride', 1);
     const ids = values.ids ?? 'random';
     if (ids !== 'random' && ids !== 'sequential') throw new UsageError(`--ids must be random or sequential, got "${ids}"`);
     const scenes = await Promise.all(files.map(readScene));
@@ -71,6 +74,7 @@ export async function runEval(argv: string[]): Promise<number> {
       solver,
       seed,
       maxWindowsPerFile: maxWindows,
+      stride,
       ids,
       onWindow: (done, total) => {
         const now = performance.now();
@@ -93,6 +97,7 @@ export async function runEval(argv: string[]): Promise<number> {
         seed,
         samples: r.agents,
         windows: r.windows,
+        stride,
         skipped_windows: r.skipped,
         ids,
         ade: r.ade,
@@ -110,7 +115,7 @@ export async function runEval(argv: string[]): Promise<number> {
       for (const f of r.files) rows.push([basename(f.file), String(f.windows), String(f.agents), fmt(f.ade), fmt(f.fde), fmt(f.baseline.ade), fmt(f.baseline.fde)]);
       rows.push(['all', String(r.windows), String(r.agents), fmt(r.ade), fmt(r.fde), fmt(r.baseline.ade), fmt(r.baseline.fde)]);
       process.stdout.write(
-        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${table(rows)}\n`,
+        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${table(rows)}\n`,
       );
     }
     return 0;

@@ -6,6 +6,10 @@ import * as ort from 'onnxruntime-web';
 
 export { ort };
 
+// onnxruntime prints its warnings (e.g. "some nodes were not assigned to the preferred execution providers",
+// which is expected: shape ops run on CPU) through console.error; keep only real errors.
+ort.env.logLevel = 'error';
+
 export interface OrtConfig {
   /** WASM threads; takes effect only before the first session is created (onnxruntime initialises once). */
   numThreads?: number;

@@ -4,7 +4,9 @@
  * models/index.json lists, the PyTorch fixture rollout.
  *
  * Tolerances (relative L2 over the whole tensor, see test/models/parity.ts): WebGPU vs WASM 1e-3 for a full
- * rollout (float32 kernels with different summation order, amplified over NFE steps), WebGPU vs PyTorch 2e-3.
+ * rollout, WebGPU vs PyTorch 2e-3 for each graph and the rollout. Looser than the Node parity bound (1e-4):
+ * SwiftShader's WebGPU float32 kernels differ more (measured: ped-dev encoder 1.2e-4, rollout 1.4e-6), and a
+ * real GPU may use fused multiply-add and different reduction trees.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,6 +115,7 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
       const eGraphs = Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, relL2(gpu.graphs![g], Object.values(fx[g].outputs as Record<string, { data: number[] }>)[0].data)]));
       console.log(`${m.name}: WebGPU vs PyTorch rollout ${eTorch.toExponential(2)}, vs WASM ${eWasm.toExponential(2)}, graphs ${JSON.stringify(eGraphs)} (${gpu.ms.toFixed(0)} ms)`);
       expect(eWasm).toBeLessThan(GPU_VS_WASM);
+      for (const [g, e] of Object.entries(eGraphs)) expect(e, `${m.name}: ${g} on WebGPU vs PyTorch`).toBeLessThan(GPU_VS_TORCH);
       expect(eTorch).toBeLessThan(GPU_VS_TORCH);
     }
   });

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { conditionWindow, rollout } from '../../src/core/sampler/rollout';
 import { OnnxModel } from '../../src/engine/model';
 import { FileModelSource } from '../../src/engine/node-source';
+import { sha256Hex } from '../../src/engine/source';
 import { listedModels } from './index';
 import { relL2 } from './parity';
 
@@ -52,8 +53,12 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     return { model, fx };
   };
 
-  it('has fixtures', () => {
+  it('has fixtures, and every file the manifest lists has its sha256', async () => {
     expect(m.hasFixtures, `${m.dir}/fixtures/fixtures.json missing`).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8'));
+    for (const [k, f] of Object.entries(manifest.files as Record<string, { path: string; sha256: string }>)) {
+      expect(await sha256Hex(new Uint8Array(readFileSync(join(m.dir, f.path)))), `${m.name}: files.${k} (${f.path})`).toBe(f.sha256);
+    }
   });
 
   it('encoder matches PyTorch', async () => {
@@ -61,14 +66,18 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     const e = fx.encoder.inputs;
     const [B, N] = e.ids.shape;
     const out = await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), B, N);
-    expect(relL2(out, fx.encoder.outputs.latent.data)).toBeLessThan(TOL);
+    const err = relL2(out, fx.encoder.outputs.latent.data);
+    console.log(`${m.name}: encoder relative L2 ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOL);
   });
 
   it('approximator matches PyTorch', async () => {
     const { model, fx } = await get();
     const a = fx.approximator.inputs;
     const out = await model.approximate(f32(a.x), f32(a.t), f32(a.cond), i32(a.cond_mask), a.x.shape[0]);
-    expect(relL2(out, fx.approximator.outputs.x1_pred.data)).toBeLessThan(TOL);
+    const err = relL2(out, fx.approximator.outputs.x1_pred.data);
+    console.log(`${m.name}: approximator relative L2 ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOL);
   });
 
   it('decoder matches PyTorch', async () => {
@@ -76,7 +85,9 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     const d = fx.decoder.inputs;
     const [B, N] = d.ids.shape;
     const out = await model.decode(f32(d.latent), i32(d.ids), B, N);
-    expect(relL2(out, fx.decoder.outputs.pos.data)).toBeLessThan(TOL);
+    const err = relL2(out, fx.decoder.outputs.pos.data);
+    console.log(`${m.name}: decoder relative L2 ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOL);
   });
 
   it('preprocessing gives the fixture centre, cond and cond_mask', async () => {

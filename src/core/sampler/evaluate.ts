@@ -18,6 +18,8 @@ export interface EvalOptions {
   seed: number;
   /** evaluate at most this many windows per file (quick checks); default all */
   maxWindowsPerFile?: number;
+  /** window stride (default 1, the protocol) */
+  stride?: number;
   /** ID assignment per window: seeded random (default; what training uses) or 0..N-1 (what the Python eval uses) */
   ids?: 'random' | 'sequential';
   onWindow?: (done: number, total: number) => void;
@@ -51,7 +53,8 @@ export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawSce
   const scenes = rawScenes.map((s) => compactFrames(s).scene);
   const T = dims.observed + dims.future;
   const now = dims.observed - 1;
-  const counts = scenes.map((s) => countEvaluationWindows(s, T));
+  const stride = opts.stride ?? 1;
+  const counts = scenes.map((s) => countEvaluationWindows(s, T, stride));
   const total = counts.reduce((a, c) => a + Math.min(c.windows, opts.maxWindowsPerFile ?? Infinity), 0);
   const all = new ErrorAccumulator();
   const allCv = new ErrorAccumulator();
@@ -64,7 +67,7 @@ export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawSce
     const cv = new ErrorAccumulator();
     let windows = 0;
     let skipped = 0;
-    for (const { window: w, scored } of evaluationWindows(scene, T)) {
+    for (const { window: w, scored } of evaluationWindows(scene, T, stride)) {
       if (opts.maxWindowsPerFile !== undefined && windows >= opts.maxWindowsPerFile) break;
       if (w.N > dims.P) {
         // More entities than IDs: no injective assignment exists. Skipped (and counted), as the Python eval does.

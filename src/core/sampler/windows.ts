@@ -75,11 +75,12 @@ export interface EvalWindow {
 }
 
 /**
- * The evaluation windows of one file: every start s = 0 .. F - T (stride 1); windows without a scored agent are
+ * The evaluation windows of one file: every start s = 0 .. F - T (stride 1 by the protocol; larger strides only for
+ * quick checks and the model card's subsampled numbers); windows without a scored agent are
  * skipped. Lazily generated so a large file never holds all windows at once.
  */
-export function* evaluationWindows(scene: Scene, T: number): Generator<EvalWindow> {
-  for (let s = 0; s + T <= scene.frameCount; s++) {
+export function* evaluationWindows(scene: Scene, T: number, stride = 1): Generator<EvalWindow> {
+  for (let s = 0; s + T <= scene.frameCount; s += stride) {
     const window = extractWindow(scene, s, T, 'window');
     const scored = fullyObserved(window);
     if (scored.length > 0) yield { window, scored };
@@ -87,12 +88,12 @@ export function* evaluationWindows(scene: Scene, T: number): Generator<EvalWindo
 }
 
 /** Counts evaluation windows and scored agents without keeping them (for progress bars). */
-export function countEvaluationWindows(scene: Scene, T: number): { windows: number; agents: number } {
+export function countEvaluationWindows(scene: Scene, T: number, stride = 1): { windows: number; agents: number } {
   let windows = 0;
   let agents = 0;
   const F = scene.frameCount;
   const N = scene.entities.length;
-  for (let s = 0; s + T <= F; s++) {
+  for (let s = 0; s + T <= F; s += stride) {
     let a = 0;
     for (let i = 0; i < N; i++) {
       let ok = true;

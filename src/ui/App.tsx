@@ -195,7 +195,14 @@ export function App() {
           <ul className="demo-list">
             {demos.map((d) => (
               <li key={d.name}>
-                <button type="button" data-testid={`demo-${d.name}`} onClick={() => openDemo(d)} title={d.file}>
+                <button
+                  type="button"
+                  data-testid={`demo-${d.name}`}
+                  className={scene?.name === d.file ? 'active' : undefined}
+                  aria-pressed={scene?.name === d.file}
+                  onClick={() => openDemo(d)}
+                  title={d.file}
+                >
                   <span className="demo-name">{d.name}</span>
                   <span className="demo-desc">{d.description}</span>
                 </button>

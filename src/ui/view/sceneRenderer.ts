@@ -114,7 +114,7 @@ export class SceneRenderer {
     const halfAngle = Math.min(fov, 2 * Math.atan(Math.tan(fov / 2) * this.camera.aspect)) / 2;
     const planar = this.layer?.planar ?? false;
     // A molecule's bounding sphere covers its whole trajectory, so it can be framed a bit tighter.
-    const dist = (r / Math.sin(halfAngle)) * (planar ? 1.0 : 0.8);
+    const dist = (r / Math.sin(halfAngle)) * (planar ? 1.0 : 0.9);
     // Ground-plane scenes: looking down at about 60 degrees keeps both axes readable and shows height.
     const dir = planar ? new Vector3(0, 1.0, 0.55) : new Vector3(0.25, 0.2, 1);
     this.camera.position.copy(dir.normalize().multiplyScalar(dist));

@@ -78,6 +78,9 @@ const HETERO_TWO_LETTER = new Set([
   'Cl', 'Br', 'Fe', 'Zn', 'Mg', 'Mn', 'Cu', 'Ni', 'Se', 'Si', 'Li', 'Al', 'Pt', 'Au', 'Ag', 'Ga', 'As', 'Mo', 'Co',
 ]);
 
+/** Two-letter symbols that are also standard protein atom names (CA, CD, CE, NE, ND, HE, HG, ...). */
+const POLYMER_NAME_COLLISIONS = new Set(['Ca', 'Cd', 'Ce', 'Ne', 'Nd', 'He', 'Hg', 'Ho', 'Hf']);
+
 export interface AtomNameContext {
   /** True for HETATM records (ligands, ions, water). */
   hetero?: boolean;
@@ -94,7 +97,9 @@ export interface AtomNameContext {
  *      PDB convention: one-letter elements are right-justified into column 14.
  *    - column 13 used: PDB reserves it for two-letter elements ("CL  ", "FE  ") and for 4-character hydrogen
  *      names ("HB12"). A 4-letter name starting with H is H; otherwise the two letters if they form an element,
- *      else the first letter.
+ *      else the first letter. Exception for ATOM (non-hetero) records: two letters that are also protein atom
+ *      names (CA, CD, NE, HG, ...) give the first letter, since writers that left-justify names are commoner
+ *      than calcium in a polymer chain ("CA  " in ATOM -> C, in HETATM -> Ca).
  * 3. If the layout was lost (trimmed name shorter than 4 characters, e.g. "CA", "CL1"), the name is ambiguous
  *    ("CA" is an alpha carbon in ATOM records but calcium in HETATM CA CA):
  *    - the residue name equals the name's letters and is an element (ion residues "ZN", "CA", "CL") -> that element;
@@ -121,6 +126,8 @@ export function inferElementFromAtomName(name: string, ctx: AtomNameContext = {}
   if (name.length === 4) {
     // Full-width field with column 13 used.
     if (letters[0] === 'H' && trimmed.length === 4) return 'H';
+    // Left-justified polymer names from sloppy writers ("CA  " for an alpha carbon) must not become metals.
+    if (!ctx.hetero && two && POLYMER_NAME_COLLISIONS.has(two)) return normalizeElement(letters[0]);
     return two ?? normalizeElement(letters[0]);
   }
 

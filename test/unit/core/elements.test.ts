@@ -43,7 +43,10 @@ describe('inferElementFromAtomName', () => {
     expect(inferElementFromAtomName(' OXT')).toBe('O');
     expect(inferElementFromAtomName('1HH3')).toBe('H');
     expect(inferElementFromAtomName('HB12')).toBe('H');
-    expect(inferElementFromAtomName('CA  ')).toBe('Ca');
+    expect(inferElementFromAtomName('CA  ')).toBe('C');
+    expect(inferElementFromAtomName('CA  ', { hetero: true })).toBe('Ca');
+    expect(inferElementFromAtomName('HG  ', { hetero: true })).toBe('Hg');
+    expect(inferElementFromAtomName('HG  ')).toBe('H');
     expect(inferElementFromAtomName('CL  ')).toBe('Cl');
     expect(inferElementFromAtomName('FE  ', { hetero: true })).toBe('Fe');
   });

@@ -76,7 +76,7 @@ export async function evaluateScenes(model: LatentModel, dims: ModelDims, rawSce
       }
       // Seed per (file, window start): results do not depend on which other files or windows are evaluated.
       const ids = opts.ids === 'sequential' ? Array.from({ length: w.N }, (_, i) => i) : undefined;
-      const r = await rollout(model, dims, w, { K: opts.K, nfe: opts.nfe, solver: opts.solver, seed: deriveSeed(opts.seed, fi, w.start), ids, signal: opts.signal });
+      const r = await rollout(model, dims, w, { K: opts.K, nfe: opts.nfe, solver: opts.solver, seed: deriveSeed(opts.seed, fi, w.start), ids, signal: opts.signal, decode: 'future' });
       for (const a of scored) {
         acc.add(minAdeFde(r.future, opts.K, dims.future, w.pos, dims.observed, 0, dims.future, w.N, w.D, a));
         cv.add(constantVelocityError(w.pos, w.N, w.D, a, now, dims.future));

@@ -127,3 +127,13 @@ describe('rollout', () => {
     expect(deriveSeed(0, 1, 2)).not.toBe(deriveSeed(0, 2, 1));
   });
 });
+
+describe('decode future only', () => {
+  it('gives the same future as decoding every frame', async () => {
+    const a = await rollout(toyModel().model, toyDims, makeWindow(), { K: 3, nfe: 2, solver: 'euler', seed: 4 });
+    const { model, log } = toyModel();
+    const b = await rollout(model, toyDims, makeWindow(), { K: 3, nfe: 2, solver: 'euler', seed: 4, decode: 'future' });
+    expect(b.future).toEqual(a.future);
+    expect(log.decode).toEqual([{ B: 3 * future, N: 2 }]);
+  });
+});

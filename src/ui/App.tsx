@@ -41,6 +41,7 @@ export function App() {
   useEffect(() => () => client.dispose(), [client]);
   const loadToken = useRef(0);
   const rendererRef = useRef<SceneRenderer | null>(null);
+  const arrivedAt = useRef<number | null>(null);
   const stateRef = useRef({ scene, frame: playback.frame, loading });
   stateRef.current = { scene, frame: playback.frame, loading };
 
@@ -53,6 +54,7 @@ export function App() {
         const bytes = await getBytes();
         const parsed = await client.parse(fileName, bytes);
         if (token !== loadToken.current) return;
+        arrivedAt.current = performance.now();
         setScene(parsed.scene);
         setParseMs(parsed.parseMs);
         setFailure(null);
@@ -91,6 +93,7 @@ export function App() {
         frameCount: () => stateRef.current.scene?.frameCount ?? 0,
         sceneName: () => stateRef.current.scene?.name ?? null,
         loading: () => stateRef.current.loading !== null,
+        sceneArrivedAt: () => arrivedAt.current,
       }),
     [],
   );

@@ -8,6 +8,8 @@ export interface LamslideTestHook {
   frameCount(): number;
   sceneName(): string | null;
   loading(): boolean;
+  /** performance.now() when the latest scene arrived from the parser, before it was drawn; null before any. */
+  sceneArrivedAt(): number | null;
 }
 
 declare global {

@@ -16,13 +16,6 @@ let browser: Browser;
 let dir: string;
 let file: string;
 
-interface RafStats {
-  frames: number;
-  framesWhileLoading: number;
-  maxGapWhileLoading: number;
-  maxGap: number;
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lamslide-e2e-'));
   file = join(dir, 'big-crowd.txt');
@@ -53,27 +46,16 @@ it('loads a 30 MB ETH/UCY file in the background while the page keeps animating'
   await page.click('[data-testid="demo-crossing-crowd"]');
   await waitForScene(page, 'crossing-crowd.txt');
 
-  await page.evaluate(() => {
-    const stats = { frames: 0, framesWhileLoading: 0, maxGapWhileLoading: 0, maxGap: 0 };
-    (window as unknown as { rafStats: typeof stats }).rafStats = stats;
-    let last = performance.now();
-    let wasLoading = false;
+  // Every animation frame's timestamp from just before the load until after it.
+  const startedAt = await page.evaluate(() => {
+    const ticks: number[] = [];
+    (window as unknown as { ticks: number[] }).ticks = ticks;
     const tick = (now: number) => {
-      const loading = window.__lamslide?.loading() ?? false;
-      const gap = now - last;
-      stats.frames++;
-      stats.maxGap = Math.max(stats.maxGap, gap);
-      // Only gaps that start and end inside the load count as "frozen while parsing"; drawing the new scene
-      // for the first time afterwards is rendering work (slow in software GL), not parsing.
-      if (loading && wasLoading) {
-        stats.framesWhileLoading++;
-        stats.maxGapWhileLoading = Math.max(stats.maxGapWhileLoading, gap);
-      }
-      wasLoading = loading;
-      last = now;
+      ticks.push(now);
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
+    return performance.now();
   });
 
   const t0 = Date.now();
@@ -81,18 +63,38 @@ it('loads a 30 MB ETH/UCY file in the background while the page keeps animating'
   await page.waitForSelector('[data-testid="loading"]', { timeout: 5_000 });
   await waitForScene(page, 'big-crowd.txt', 90_000);
   const loadMs = Date.now() - t0;
-  const stats = await page.evaluate(() => (window as unknown as { rafStats: RafStats }).rafStats);
+  await page.waitForTimeout(200);
+  const { ticks, arrivedAt } = await page.evaluate(() => ({
+    ticks: (window as unknown as { ticks: number[] }).ticks,
+    arrivedAt: window.__lamslide!.sceneArrivedAt()!,
+  }));
+  // Reading and parsing happen between startedAt and arrivedAt (when the worker's result reached the page).
+  // The longest stretch without a frame inside that window is what a user would feel as a freeze. Drawing the
+  // new scene afterwards is excluded: it is rendering work, slow only in software GL.
+  let frozenMs = 0;
+  let framesWhileLoading = 0;
+  let prev = startedAt;
+  for (const t of ticks) {
+    if (t <= startedAt) continue;
+    frozenMs = Math.max(frozenMs, Math.min(t, arrivedAt) - prev);
+    if (t >= arrivedAt) break;
+    framesWhileLoading++;
+    prev = t;
+  }
+  frozenMs = Math.max(frozenMs, arrivedAt - prev);
   console.log(
-    `30 MB load: ${(loadMs / 1000).toFixed(1)} s; ${stats.framesWhileLoading} animation frames while loading, ` +
-      `longest gap ${stats.maxGapWhileLoading.toFixed(0)} ms while loading, ${stats.maxGap.toFixed(0)} ms overall`,
+    `30 MB load: ${(loadMs / 1000).toFixed(1)} s, result after ${(arrivedAt - startedAt).toFixed(0)} ms; ` +
+      `${framesWhileLoading} animation frames meanwhile, longest gap ${frozenMs.toFixed(0)} ms`,
   );
 
   expect(await page.locator('[data-testid="entity-count"]').innerText()).toBe(String(AGENTS));
   expect(await page.locator('[data-testid="frame-readout"]').innerText()).toBe(`frame 0 / ${FRAMES}`);
   expect(await page.evaluate(() => window.__lamslide!.drawnEntities())).toBe(AGENTS);
   expect(await page.locator('[data-testid="loading"]').count()).toBe(0);
-  expect(stats.framesWhileLoading).toBeGreaterThan(5);
-  expect(stats.maxGapWhileLoading).toBeLessThan(1000);
+  expect(arrivedAt).toBeGreaterThan(startedAt);
+  expect(framesWhileLoading).toBeGreaterThan(5);
+  // A main-thread parse of 30 MB blocks for most of a second or more; the worker keeps gaps at a frame or two.
+  expect(frozenMs).toBeLessThan(400);
   // The page still works afterwards: stepping moves the 500 agents.
   await page.keyboard.press('End');
   expect(await page.locator('[data-testid="frame-readout"]').innerText()).toBe(`frame ${FRAMES - 1} / ${FRAMES}`);

@@ -137,6 +137,8 @@ export class SceneRenderer {
     this.controls.dispose();
     this.setScene(null);
     this.renderer.dispose();
+    // Browsers cap live WebGL contexts (~16); release this one now rather than at garbage collection.
+    this.renderer.forceContextLoss();
     this.renderer.domElement.remove();
   }
 }

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { modelsPlugin } from './src/engine/vite-plugin-models';
 
 // Multi-threaded WASM (onnxruntime-web) needs cross-origin isolation.
 const isolation = {
@@ -8,7 +9,7 @@ const isolation = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), modelsPlugin()],
   server: { headers: isolation, host: '127.0.0.1' },
   preview: { headers: isolation, host: '127.0.0.1' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Object3D } from 'three';
 import type { Scene } from '../core/scene';
 import { ErrorBanner } from './ErrorBanner';
 import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
@@ -160,6 +161,7 @@ export function App() {
   }, []);
 
   const fileInput = useRef<HTMLInputElement>(null);
+  const overlay = useMemo(() => ({ setOverlay: (o: Object3D | null) => rendererRef.current?.setOverlay(o) }), []);
 
   return (
     <div className={`app${sidePanels.length ? ' with-side' : ''}`}>
@@ -253,7 +255,7 @@ export function App() {
           {sidePanels.map((p) => (
             <section key={p.id}>
               <h2>{p.title}</h2>
-              {p.render({ scene, frame: playback.frame })}
+              {p.render({ scene, frame: playback.frame, overlay })}
             </section>
           ))}
         </aside>

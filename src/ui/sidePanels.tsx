@@ -4,10 +4,13 @@
  */
 import type { ReactNode } from 'react';
 import type { Scene } from '../core/scene';
+import { SamplePanel, type OverlayHost } from './SamplePanel';
 
 export interface SidePanelProps {
   scene: Scene | null;
   frame: number;
+  /** lets a panel draw into the viewport (e.g. the Sample panel's fan) */
+  overlay?: OverlayHost | null;
 }
 
 export interface SidePanelSpec {
@@ -16,4 +19,4 @@ export interface SidePanelSpec {
   render(props: SidePanelProps): ReactNode;
 }
 
-export const sidePanels: SidePanelSpec[] = [];
+export const sidePanels: SidePanelSpec[] = [{ id: 'sample', title: 'Sample futures', render: (p) => <SamplePanel {...p} /> }];

@@ -3,6 +3,7 @@
  * draws the current scene. React owns the DOM element and calls into this; nothing here knows about React.
  */
 import {
+  type Object3D,
   Color,
   DirectionalLight,
   HemisphereLight,
@@ -30,6 +31,8 @@ export class SceneRenderer {
   private readonly controls: OrbitControls;
   private readonly resizeObserver: ResizeObserver;
   private layer: SceneLayer | null = null;
+  /** Drawn on top of the layer in the same world coordinates (the Sample panel's fan of futures). */
+  private overlay: Object3D | null = null;
   private frame = 0;
   private dirty = true;
   private raf = 0;
@@ -98,6 +101,14 @@ export class SceneRenderer {
       this.layer.setFrame(this.frame);
     }
     this.resetCamera();
+  }
+
+  /** Replaces the overlay object (null removes it); its owner disposes it. */
+  setOverlay(obj: Object3D | null): void {
+    if (this.overlay) this.world.remove(this.overlay);
+    this.overlay = obj;
+    if (obj) this.world.add(obj);
+    this.dirty = true;
   }
 
   setFrame(frame: number): void {

@@ -120,3 +120,22 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     expect(ep).toBeLessThan(TOL);
   });
 });
+
+describe.each(models.filter((m) => m.hasFixtures).map((m) => [m.name, m] as const))('model %s, bucketed shapes', (_name, m) => {
+  it('padded N and batch (mask 0, unused IDs, repeated rows) reproduce the fixture rollout', async () => {
+    const model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm', bucketing: 'always' });
+    loaded.push(model);
+    const r = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8')).rollout;
+    const [T, N, D] = r.window.pos.shape;
+    const res = await rollout(model, model.dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
+      K: r.k,
+      nfe: r.nfe,
+      solver: r.solver,
+      seed: 0,
+      known: r.known,
+      ids: r.window.ids.data,
+      noise: f32(r.noise),
+    });
+    expect(relL2(res.firstWindow, r.pos_out.data)).toBeLessThan(TOL);
+  });
+});

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const outDir = resolve(process.argv[2] ?? 'test-results/screenshots');
   const frameArg = process.argv[3];
   mkdirSync(outDir, { recursive: true });
-  const server = await serveDirectory(resolve(import.meta.dirname, '..', 'dist'));
+  // LAMSLIDE_DIST: a build folder other than dist/ (e.g. one made with vite build --outDir).
+  const server = await serveDirectory(resolve(process.env.LAMSLIDE_DIST ?? join(import.meta.dirname, '..', 'dist')));
   const browser = await launchBrowser();
   try {
     const { page, log } = await openApp(browser, server.url);

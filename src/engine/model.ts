@@ -4,9 +4,10 @@
  * compile new shaders; padded entities get mask 0 and an ID no real entity uses, padded batch rows repeat row 0.
  */
 import { GRAPH_NAMES, ManifestError, parseManifest, type GraphName, type ModelManifest } from '../core/sampler/manifest';
-import type { LatentModel, ModelDims } from '../core/sampler/model';
+import type { DeviceSolveOptions, LatentModel, ModelDims } from '../core/sampler/model';
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { errorMessage, ModelLoadError } from './errors';
+import { GpuSolver } from './gpu-solve';
 import type { ort } from './ort';
 import { GraphSession, type Backend, type BackendChoice, type Feed } from './session';
 import { sha256Hex, type ModelSource } from './source';
@@ -19,7 +20,12 @@ export interface LoadOptions {
   bucketing?: Bucketing;
   log?: (msg: string) => void;
   /** test hook, see GraphSession */
-  failNextGpuRun?: { value: boolean };
+  failNextGpuRun?: { value: boolean; graph?: string };
+  /**
+   * Keep the latents on the GPU between flow steps when the approximator runs on WebGPU (default true):
+   * x1_pred stays a GPU buffer and the solver's updates run on the device (gpu-solve.ts).
+   */
+  gpuResident?: boolean;
 }
 
 /** Smallest bucket >= n; beyond the largest, the next multiple of the largest. */
@@ -124,6 +130,8 @@ export class OnnxModel implements LatentModel {
     private readonly sessions: Record<GraphName, GraphSession>,
     readonly graphs: Record<GraphName, LoadedGraphInfo>,
     private readonly bucketing: Bucketing,
+    private gpuResident: boolean,
+    private readonly log?: (msg: string) => void,
   ) {
     this.dims = dimsFromManifest(manifest);
     this.nBuckets = entityBuckets(manifest.id_pool);
@@ -136,7 +144,8 @@ export class OnnxModel implements LatentModel {
   }
 
   get fallbackReasons(): string[] {
-    return GRAPH_NAMES.flatMap((g) => (this.sessions[g].fallbackReason ? [`${g}: ${this.sessions[g].fallbackReason}`] : []));
+    const r = GRAPH_NAMES.flatMap((g) => (this.sessions[g].fallbackReason ? [`${g}: ${this.sessions[g].fallbackReason}`] : []));
+    return this.gpuResidentFallback ? [...r, this.gpuResidentFallback] : r;
   }
 
   static async load(source: ModelSource, opts: LoadOptions = {}): Promise<OnnxModel> {
@@ -176,7 +185,8 @@ export class OnnxModel implements LatentModel {
     try {
       // Sequential: onnxruntime-web initialises its WASM module on the first create.
       for (const g of GRAPH_NAMES) {
-        const s = await GraphSession.create(g, graphs[g].file, bytes[g], { backend: opts.backend ?? 'auto', log: opts.log, failNextGpuRun: opts.failNextGpuRun });
+        const gpuOutputs = g === 'approximator' && opts.gpuResident !== false;
+        const s = await GraphSession.create(g, graphs[g].file, bytes[g], { backend: opts.backend ?? 'auto', log: opts.log, failNextGpuRun: opts.failNextGpuRun, gpuOutputs });
         sessions[g] = s;
         const problems = [...signatureProblems('input', s.inputMetadata, sig[g].inputs), ...signatureProblems('output', s.outputMetadata, sig[g].outputs)];
         if (problems.length) throw new ModelLoadError('mismatch', graphs[g].file, `does not match the manifest: ${problems.join('; ')}`);
@@ -187,7 +197,7 @@ export class OnnxModel implements LatentModel {
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw e;
     }
-    return new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto');
+    return new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log);
   }
 
   private bucketOn(g: GraphName): boolean {
@@ -273,7 +283,46 @@ export class OnnxModel implements LatentModel {
     return OnnxModel.rows(out.pos, B, Bp, N, Np, D);
   }
 
+  /** Why the GPU-resident solve is not used (after a failure), if it was wanted. */
+  gpuResidentFallback: string | undefined;
+  /** Flow steps of the last integration ran with the latents on the GPU. */
+  lastIntegrationOnDevice = false;
+  private gpuSolver: Promise<GpuSolver> | undefined;
+
+  async integrateOnDevice(noise: Float32Array, cond: Float32Array, condMask: Int32Array, B: number, opts: DeviceSolveOptions): Promise<Float32Array | null> {
+    this.lastIntegrationOnDevice = false;
+    const approx = this.sessions.approximator;
+    if (!this.gpuResident || approx.backend !== 'webgpu') return null;
+    const { L, C } = this.dims;
+    const T = this.manifest.frames.window;
+    const TLC = T * L * C;
+    const [Bp] = this.shapes('approximator', B, 1);
+    try {
+      this.gpuSolver ??= GpuSolver.create();
+      const solver = await this.gpuSolver;
+      const x = await solver.integrate(
+        approx,
+        OnnxModel.pad(noise, B, 1, TLC, Bp, 1, () => undefined),
+        OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined),
+        OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined),
+        [Bp, T, L, C],
+        opts,
+      );
+      this.lastIntegrationOnDevice = true;
+      return OnnxModel.rows(x, B, Bp, 1, 1, TLC);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      // Anything going wrong on the device: integrate on the CPU from now on (the approximator session itself
+      // falls back to WASM if WebGPU is broken for it too).
+      this.gpuResident = false;
+      this.gpuResidentFallback = `GPU-resident solve failed: ${errorMessage(e)}`;
+      this.log?.(`${this.gpuResidentFallback}; integrating on the CPU`);
+      return null;
+    }
+  }
+
   async release(): Promise<void> {
     await Promise.all(GRAPH_NAMES.map((g) => this.sessions[g].release()));
+    if (this.gpuSolver) await (await this.gpuSolver.catch(() => undefined))?.release();
   }
 }

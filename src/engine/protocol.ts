@@ -74,6 +74,8 @@ export interface SampleResult {
   /** [K, horizon, N, D] scene units */
   future: Float32Array;
   backend: Backend | 'mixed';
+  /** the flow steps kept the latents on the GPU (WebGPU) */
+  latentsOnGpu: boolean;
   ms: number;
 }
 

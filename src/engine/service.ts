@@ -23,6 +23,8 @@ function yielding(m: LatentModel): LatentModel {
       await yieldToEventLoop();
       return m.approximate(...a);
     },
+    // The GPU-resident solve (WebGPU) awaits the device between steps, which lets messages in by itself.
+    integrateOnDevice: m.integrateOnDevice?.bind(m),
     decode: (...a) => m.decode(...a),
   };
 }
@@ -74,7 +76,7 @@ export class SamplingService {
           },
         );
         this.post(
-          { type: 'result', id: req.id, K: r.K, N: r.N, D: r.D, horizon: r.horizon, known: r.known, ids: r.ids, future: r.future, backend: model.backend, ms: performance.now() - started },
+          { type: 'result', id: req.id, K: r.K, N: r.N, D: r.D, horizon: r.horizon, known: r.known, ids: r.ids, future: r.future, backend: model.backend, latentsOnGpu: model.lastIntegrationOnDevice, ms: performance.now() - started },
           [r.future.buffer, r.ids.buffer],
         );
       } finally {

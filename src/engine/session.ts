@@ -18,8 +18,8 @@ export interface GraphSessionOptions {
   /** keep outputs on the GPU (WebGPU only) */
   gpuOutputs?: boolean;
   log?: (msg: string) => void;
-  /** test hook: makes the next WebGPU run fail, to exercise the run-time fallback */
-  failNextGpuRun?: { value: boolean };
+  /** test hook: makes the next WebGPU run (of the named graph, or any) fail, to exercise the run-time fallback */
+  failNextGpuRun?: { value: boolean; graph?: string };
 }
 
 async function createOrt(bytes: Uint8Array, backend: Backend, gpuOutputs: boolean): Promise<ort.InferenceSession> {
@@ -98,13 +98,31 @@ export class GraphSession {
     return next;
   }
 
+  /**
+   * Runs with ort tensors in and out (GPU-resident values; outputs stay where the session puts them).
+   * Queued like `run`, but no fallback: the caller owns the tensors and decides what to do on failure.
+   */
+  runTensors(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const next = this.queue.then(async () => {
+      this.injectedFailure();
+      return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private injectedFailure(): void {
+    const hook = this.opts.failNextGpuRun;
+    if (this.currentBackend === 'webgpu' && hook?.value && (hook.graph === undefined || hook.graph === this.name)) {
+      hook.value = false;
+      throw new Error('injected WebGPU run failure (test hook)');
+    }
+  }
+
   private async runOn(feeds: Record<string, Feed>): Promise<Record<string, Float32Array>> {
     const tensors: Record<string, ort.Tensor> = {};
     for (const [k, f] of Object.entries(feeds)) tensors[k] = new ort.Tensor(f.type, f.data, f.dims);
-    if (this.currentBackend === 'webgpu' && this.opts.failNextGpuRun?.value) {
-      this.opts.failNextGpuRun.value = false;
-      throw new Error('injected WebGPU run failure (test hook)');
-    }
+    this.injectedFailure();
     const out = await this.session.run(tensors);
     const res: Record<string, Float32Array> = {};
     for (const [k, t] of Object.entries(out)) {

@@ -45,6 +45,7 @@ export interface SampleFan {
   /** position at "now" per window entity [N, D] */
   now: Float32Array;
   backend: string;
+  latentsOnGpu: boolean;
   ms: number;
 }
 
@@ -160,6 +161,7 @@ function fanFrom(w: SceneSampleWindow, observed: number, r: SampleResult): Sampl
     truthMask,
     now: w.window.pos.slice(now * N * D, (now + 1) * N * D),
     backend: r.backend,
+    latentsOnGpu: r.latentsOnGpu,
     ms: r.ms,
   };
 }
@@ -364,7 +366,7 @@ export function SamplePanel({ scene, frame, overlay }: SamplePanelProps) {
         {status.kind === 'loading-model' && `loading model ${status.name}…`}
         {status.kind === 'sampling' && `sampling: flow step ${status.step} / ${status.steps}`}
         {status.kind === 'idle' && manifest && `model ${manifest.name} ready (${loadedBackend === 'webgpu' ? 'WebGPU' : loadedBackend === 'wasm' ? 'WASM' : loadedBackend})`}
-        {status.kind === 'done' && fan && `${fan.K} futures × ${fan.active.length} pedestrians in ${fan.ms.toFixed(0)} ms on ${fan.backend === 'webgpu' ? 'WebGPU' : fan.backend === 'wasm' ? 'WASM' : fan.backend}`}
+        {status.kind === 'done' && fan && `${fan.K} futures × ${fan.active.length} pedestrians in ${fan.ms.toFixed(0)} ms on ${fan.backend === 'webgpu' ? 'WebGPU' : fan.backend === 'wasm' ? 'WASM' : fan.backend}${fan.latentsOnGpu ? ' (latents kept on the GPU)' : ''}`}
       </p>
       {status.kind === 'error' && (
         <p className="error" data-testid="sample-error" role="alert">

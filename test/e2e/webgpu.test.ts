@@ -79,25 +79,42 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
     expect(info, 'WebGPU is unavailable in this Chromium: the WebGPU path cannot be tested here (flags --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader)').toBe('ok');
   });
 
-  it('runs a rollout on WebGPU that matches WASM', async () => {
-    const synthetic = { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };
-    const gpu = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', synthetic });
-    const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
-    expect(gpu.backendAfterLoad, `WebGPU session creation failed: ${gpu.fallbackReasons.join('; ')}`).toBe('webgpu');
-    expect(gpu.backendAfterRun).toBe('webgpu');
-    expect(wasm.backendAfterRun).toBe('wasm');
-    const e = relL2(gpu.positions, wasm.positions);
-    console.log(`tiny model, WebGPU (${gpu.adapter}) vs WASM: relative L2 ${e.toExponential(2)} (positions), ${relL2(gpu.xFinal, wasm.xFinal).toExponential(2)} (x_S)`);
-    expect(e).toBeLessThan(GPU_VS_WASM);
+  it('runs a rollout on WebGPU, latents kept on the GPU between flow steps, that matches WASM', async () => {
+    for (const solver of ['heun', 'euler', 'ddim'] as const) {
+      const synthetic = { N: 5, K: 3, nfe: 4, solver, seed: 7 };
+      const gpu = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', synthetic });
+      const gpuCpuSolve = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', synthetic, gpuResident: false });
+      const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
+      expect(gpu.backendAfterLoad, `WebGPU session creation failed: ${gpu.fallbackReasons.join('; ')}`).toBe('webgpu');
+      expect(gpu.backendAfterRun).toBe('webgpu');
+      expect(gpu.onDevice, gpu.fallbackReasons.join('; ')).toBe(true);
+      expect(gpuCpuSolve.onDevice).toBe(false);
+      expect(wasm.backendAfterRun).toBe('wasm');
+      const e = relL2(gpu.positions, wasm.positions);
+      const e2 = relL2(gpuCpuSolve.positions, wasm.positions);
+      console.log(`tiny model ${solver}, WebGPU (${gpu.adapter}) vs WASM: relative L2 ${e.toExponential(2)} GPU-resident, ${e2.toExponential(2)} CPU solver (positions)`);
+      expect(e).toBeLessThan(GPU_VS_WASM);
+      expect(e2).toBeLessThan(GPU_VS_WASM);
+    }
   });
 
   it('retries on WASM when WebGPU fails at run time', async () => {
     const synthetic = { N: 4, K: 2, nfe: 2, solver: 'euler' as const, seed: 3 };
-    const failed = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', failFirstGpuRun: true, synthetic });
+    const failed = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', failFirstGpuRun: 'approximator', synthetic, gpuResident: false });
     const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
     expect(failed.backendAfterLoad).toBe('webgpu');
     expect(failed.backendAfterRun).not.toBe('webgpu');
     expect(failed.fallbackReasons.join(' ')).toMatch(/WebGPU run failed: injected/);
+    expect(relL2(failed.positions, wasm.positions)).toBeLessThan(GPU_VS_WASM);
+  });
+
+  it('falls back to the CPU solver when the GPU-resident solve fails', async () => {
+    const synthetic = { N: 4, K: 2, nfe: 2, solver: 'euler' as const, seed: 3 };
+    const failed = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'webgpu', failFirstGpuRun: 'approximator', synthetic });
+    const wasm = await runInPage({ modelUrl: '/__tmp/tiny/', backend: 'wasm', synthetic });
+    expect(failed.onDevice).toBe(false);
+    expect(failed.backendAfterRun).toBe('webgpu');
+    expect(failed.fallbackReasons.join(' ')).toMatch(/GPU-resident solve failed: injected/);
     expect(relL2(failed.positions, wasm.positions)).toBeLessThan(GPU_VS_WASM);
   });
 
@@ -110,6 +127,7 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
       const gpu = await runInPage({ modelUrl: url, backend: 'webgpu', fixtureUrl: `${url}fixtures/fixtures.json`, bucketing: 'auto' });
       const wasm = await runInPage({ modelUrl: url, backend: 'wasm', fixtureUrl: `${url}fixtures/fixtures.json` });
       expect(gpu.backendAfterRun, `${m.name}: ${gpu.fallbackReasons.join('; ')}`).toBe('webgpu');
+      expect(gpu.onDevice, `${m.name}: ${gpu.fallbackReasons.join('; ')}`).toBe(true);
       const eTorch = relL2(gpu.positions, fx.rollout.pos_out.data);
       const eWasm = relL2(gpu.positions, wasm.positions);
       const eGraphs = Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, relL2(gpu.graphs![g], Object.values(fx[g].outputs as Record<string, { data: number[] }>)[0].data)]));

@@ -49,3 +49,11 @@ export function velocity(x: ArrayLike<number>, x1: ArrayLike<number>, t: number,
   }
   return out;
 }
+
+/** v(x, x1_hat, t) = p x + q x1_hat: the velocity is linear in the state and the prediction. */
+export function velocityCoeffs(t: number): [p: number, q: number] {
+  const a = alpha(t);
+  const s = sigma(t);
+  const ds = sigmaDot(t);
+  return [ds / s, alphaDot(t) - (ds * a) / s];
+}

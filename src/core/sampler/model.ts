@@ -1,15 +1,36 @@
+import type { SolverName } from './solvers';
+
 /**
  * What the sampler needs from a model: the three graphs of CONTRACT.md as plain-array functions.
  * The engine implements it with onnxruntime-web; tests implement it with closed-form stand-ins.
  * All arrays are row-major float32 / int32 in the graphs' layouts.
  */
-export interface LatentModel {
+export interface LatentModel extends Partial<DeviceIntegrator> {
   /** pos [B,N,D] normalised, ids [B,N], mask [B,N] -> latent [B,L,C] */
   encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array>;
   /** x [B,T,L,C], t [B], cond [B,T,L,C], condMask [B,T,L] -> x1_pred [B,T,L,C] */
   approximate(x: Float32Array, t: Float32Array, cond: Float32Array, condMask: Int32Array, B: number): Promise<Float32Array>;
   /** latent [B,L,C], ids [B,N] -> pos [B,N,D] normalised */
   decode(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<Float32Array>;
+}
+
+/** Options of a device-side integration (see LatentModel.integrateOnDevice). */
+export interface DeviceSolveOptions {
+  solver: SolverName;
+  nfe: number;
+  t0: number;
+  t1: number;
+  onStep?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Optional: a model that can keep the latents on its device between flow steps runs the whole solve there
+ * (same schedule: core/sampler/solvers.ts solveWith). Returns x_S [B,T,L,C], or null when it cannot (then the
+ * sampler integrates on the CPU with `approximate`).
+ */
+export interface DeviceIntegrator {
+  integrateOnDevice(noise: Float32Array, cond: Float32Array, condMask: Int32Array, B: number, opts: DeviceSolveOptions): Promise<Float32Array | null>;
 }
 
 /** The dimensions a sampler needs, normally taken from the manifest. */

@@ -186,6 +186,10 @@ async function integrate(
   opts: RolloutOptions,
   report: (step: number, steps: number) => void,
 ): Promise<Float32Array> {
+  if (model.integrateOnDevice) {
+    const onDevice = await model.integrateOnDevice(noise, cond, condMask, K, { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report });
+    if (onDevice) return onDevice;
+  }
   const x32 = new Float32Array(noise.length);
   const tB = new Float32Array(K);
   const x = await solve(

@@ -19,9 +19,11 @@ export interface PageRunRequest {
   /** use the rollout of this fixtures.json (noise, ids, window); otherwise a synthetic window */
   fixtureUrl?: string;
   /** make the first WebGPU run fail (exercises the run-time fallback) */
-  failFirstGpuRun?: boolean;
+  failFirstGpuRun?: boolean | 'encoder' | 'approximator' | 'decoder';
   synthetic?: { N: number; K: number; nfe: number; solver: 'euler' | 'heun' | 'ddim'; seed: number };
   bucketing?: 'auto' | 'always' | 'never';
+  /** keep latents on the GPU between flow steps (default true) */
+  gpuResident?: boolean;
 }
 
 export interface PageRunResult {
@@ -34,6 +36,8 @@ export interface PageRunResult {
   xFinal: number[];
   positions: number[];
   ms: number;
+  /** the last integration kept the latents on the GPU */
+  onDevice: boolean;
 }
 
 const f32 = (t: FixtureTensor) => Float32Array.from(t.data);
@@ -49,8 +53,8 @@ async function adapterInfo(): Promise<string> {
 }
 
 async function run(req: PageRunRequest): Promise<PageRunResult> {
-  const failNextGpuRun = { value: req.failFirstGpuRun ?? false };
-  const model = await OnnxModel.load(new UrlModelSource(req.modelUrl), { backend: req.backend, failNextGpuRun, bucketing: req.bucketing });
+  const failNextGpuRun = { value: req.failFirstGpuRun !== undefined && req.failFirstGpuRun !== false, graph: typeof req.failFirstGpuRun === 'string' ? req.failFirstGpuRun : undefined };
+  const model = await OnnxModel.load(new UrlModelSource(req.modelUrl), { backend: req.backend, failNextGpuRun, bucketing: req.bucketing, gpuResident: req.gpuResident });
   const backendAfterLoad = model.backend;
   const t0 = performance.now();
   try {
@@ -77,14 +81,14 @@ async function run(req: PageRunRequest): Promise<PageRunResult> {
         ids: r.window.ids.data,
         noise: f32(r.noise),
       });
-      return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0 };
+      return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0, onDevice: model.lastIntegrationOnDevice };
     }
     const s = req.synthetic ?? { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };
     const T = model.dims.observed + model.dims.future;
     const pos = new Float32Array(T * s.N * 2).map((_, i) => Math.sin(i * 0.37) * 3);
     const mask = new Float32Array(T * s.N).fill(1);
     const res = await rollout(model, model.dims, { T, N: s.N, D: 2, pos, mask }, { K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed });
-    return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0 };
+    return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0, onDevice: model.lastIntegrationOnDevice };
   } finally {
     await model.release();
   }

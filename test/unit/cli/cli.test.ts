@@ -38,9 +38,19 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 const bin = join(process.cwd(), 'bin', 'lamslide.mjs');
 
 describe('lamslide CLI', { timeout: 60_000 }, () => {
-  it('prints help', async () => {
+  it('prints help, also through npx from the repository root', async () => {
     const { stdout } = await run('node', [bin, '--help']);
     expect(stdout).toMatch(/lamslide eval\s+--model/);
+    const viaNpx = await run('npx', ['--no-install', 'lamslide', '--help'], { cwd: process.cwd() });
+    expect(viaNpx.stdout).toMatch(/lamslide eval\s+--model/);
+  });
+
+  it('bench prints its table (smoke run, timings not checked)', async () => {
+    const { stdout } = await run('node', [bin, 'bench', '--model', modelDir, '--quick', '--no-torch', '--nfe', '1,2', '--n', '8', '--k', '1', '--threads', '1']);
+    expect(stdout).toMatch(/^NFE\s+WASM 1t ms\s+PyTorch ms/m);
+    expect(stdout).toMatch(/^2\s+[\d.]+\s+n\/a/m);
+    expect(stdout).toMatch(/peak \(WASM 1t\): in-memory ONNX MatMul/);
+    expect(stdout).toMatch(/PyTorch column: skipped/);
   });
 
   it('eval --json follows the protocol and reports the baseline', async () => {

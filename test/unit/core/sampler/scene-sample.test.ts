@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compactFrames, compactIndexAtOrBefore } from '../../../../src/core/sampler/frames';
+import { sceneSampleWindow } from '../../../../src/core/sampler/scene-sample';
+import type { Scene } from '../../../../src/core/scene';
+import { toyDims } from './toy-model';
+
+/** 10 timeline frames, frames 3 and 4 empty (a gap in the file's frame ids filled by the reader). */
+function gappy(): Scene {
+  const F = 10;
+  const N = 3;
+  const mask = new Uint8Array(F * N);
+  const positions = new Float32Array(F * N * 2);
+  for (let f = 0; f < F; f++) {
+    if (f === 3 || f === 4) continue;
+    for (let i = 0; i < N; i++) {
+      if (i === 2 && f < 6) continue;
+      mask[f * N + i] = 1;
+      positions.set([f + i, i], (f * N + i) * 2);
+    }
+  }
+  return { name: 'g', kind: 'pedestrian', dim: 2, entities: [0, 1, 2].map((i) => ({ sourceId: String(i), label: String(i) })), frameCount: F, positions, mask, frameInterval: { value: 0.4, unit: 's' }, frameLabels: Array.from({ length: F }, (_, f) => f * 10), lengthUnit: 'm' };
+}
+
+describe('frame compaction (windows over distinct frame ids)', () => {
+  it('drops empty frames and maps indices back', () => {
+    const { scene, toOriginal } = compactFrames(gappy());
+    expect(scene.frameCount).toBe(8);
+    expect(toOriginal).toEqual([0, 1, 2, 5, 6, 7, 8, 9]);
+    expect(scene.frameLabels).toEqual([0, 10, 20, 50, 60, 70, 80, 90]);
+    expect(Array.from(scene.positions.subarray(3 * 6, 3 * 6 + 2))).toEqual([5, 0]);
+    expect(compactIndexAtOrBefore(toOriginal, 4)).toBe(2);
+    expect(compactIndexAtOrBefore(toOriginal, 5)).toBe(3);
+    const full = gappy();
+    full.mask[3 * 3] = 1;
+    full.mask[4 * 3] = 1;
+    expect(compactFrames(full).scene).toBe(full);
+  });
+
+  it('cuts the sampling window across the gap with the available history', () => {
+    // toy model: observed 3, future 4
+    const w = sceneSampleWindow(gappy(), toyDims, 5); // now = frame label 50 = compact index 3
+    expect(w.nowCompact).toBe(3);
+    expect(w.known).toBe(3);
+    expect(w.frames).toEqual([1, 2, 5, 6, 7, 8, 9]);
+    expect(w.window.entities).toEqual([0, 1]); // entity 2 first appears after "now"
+    const early = sceneSampleWindow(gappy(), toyDims, 1);
+    expect(early.known).toBe(2);
+    expect(early.frames.slice(0, 3)).toEqual([-1, 0, 1]);
+    const inGap = sceneSampleWindow(gappy(), toyDims, 4);
+    expect(inGap.nowFrame).toBe(2);
+  });
+
+  it('refuses more pedestrians than the ID pool', () => {
+    expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 pedestrians .* ID pool holds 1/);
+  });
+});

@@ -51,7 +51,7 @@ export class GpuSolver {
 
   static async create(): Promise<GpuSolver> {
     const device = (await ort.env.webgpu.device) as unknown as GpuDeviceLike;
-    const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' };
+    const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer', logSeverityLevel: 3 };
     const c2 = await ort.InferenceSession.create(linearCombinationGraph(2), opts);
     const c4 = await ort.InferenceSession.create(linearCombinationGraph(4), opts);
     return new GpuSolver(device, c2, c4);

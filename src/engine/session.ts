@@ -26,6 +26,8 @@ async function createOrt(bytes: Uint8Array, backend: Backend, gpuOutputs: boolea
   const opts: ort.InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
+    // Native warnings (e.g. shape ops placed on the CPU, which is expected) would reach console.error.
+    logSeverityLevel: 3,
   };
   if (backend === 'webgpu' && gpuOutputs) opts.preferredOutputLocation = 'gpu-buffer';
   // A copy: the wasm backend may transfer/detach the buffer it is given, and we keep `bytes` for a fallback.

@@ -139,3 +139,30 @@ describe.each(models.filter((m) => m.hasFixtures).map((m) => [m.name, m] as cons
     expect(relL2(res.firstWindow, r.pos_out.data)).toBeLessThan(TOL);
   });
 });
+
+describe('broken copies of a listed model', () => {
+  it.skipIf(models.length === 0)('name the missing or corrupt file', async () => {
+    const { cp, mkdtemp, readFile, rm, unlink, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const m = models[0];
+    const root = await mkdtemp(join(tmpdir(), 'lamslide-broken-'));
+    try {
+      const missing = join(root, 'missing');
+      await cp(m.dir, missing, { recursive: true });
+      await unlink(join(missing, 'approximator.onnx'));
+      await expect(OnnxModel.load(new FileModelSource(missing), { backend: 'wasm' })).rejects.toThrow(/approximator\.onnx: missing \(no such file\)/);
+      const corrupt = join(root, 'corrupt');
+      await cp(m.dir, corrupt, { recursive: true });
+      const b = await readFile(join(corrupt, 'encoder.onnx'));
+      b[Math.floor(b.length / 2)] ^= 0x01;
+      await writeFile(join(corrupt, 'encoder.onnx'), b);
+      await expect(OnnxModel.load(new FileModelSource(corrupt), { backend: 'wasm' })).rejects.toThrow(/encoder\.onnx: corrupt: sha256 is [0-9a-f]{64}, the manifest says/);
+      const truncated = join(root, 'truncated');
+      await cp(m.dir, truncated, { recursive: true });
+      await writeFile(join(truncated, 'decoder.onnx'), (await readFile(join(truncated, 'decoder.onnx'))).subarray(0, 1000));
+      await expect(OnnxModel.load(new FileModelSource(truncated), { backend: 'wasm' })).rejects.toThrow(/decoder\.onnx: corrupt/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -18,13 +18,13 @@ import torch
 from . import data as D
 from .export import export_graphs, sha256, write_fixtures
 from .sampler import constant_velocity, min_ade_fde, rollout_windows
-from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, precompute_latents,
+from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, augment_windows,
                     recon_error, train_stage1, train_stage2)
 
-DEFAULTS = dict(pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
+DEFAULTS = dict(first_stage="binding", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
                 hidden1=64, enc_layers=1, dec_layers=1, batch1=96, steps1=800, lr1=2e-3,
-                hidden2=64, depth2=2, batch2=48, steps2=600, lr2=1e-3, aux=0.25, aux_frames=2, copies=2,
-                t0=0.001, t1=0.999, seed=0, eval_stride=20, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
+                hidden2=64, depth2=3, batch2=48, steps2=1600, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
+                t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
                 default_solver="ddim")
 
 
@@ -83,7 +83,7 @@ LaM-SLidE pedestrian model (ETH/UCY), 2-D, trained by `models/training` on the C
   {recon:.3f} m (mean per entity).
 - Approximator: depth {cfg['depth2']}, hidden {cfg['hidden2']}, 4 heads, {p['params_approximator']:,} parameters;
   GVP interpolant, data prediction, t in [{cfg['t0']}, {cfg['t1']}], trained with 1..{cfg['observed']} known frames.
-- EMA weights (decay 0.999) exported. Default: solver `{cfg['default_solver']}`, NFE {cfg['default_nfe']}.
+- EMA weights (decay {cfg['ema']}) exported. Default: solver `{cfg['default_solver']}`, NFE {cfg['default_nfe']}.
 
 ## Metrics (val, K = {cfg['eval_k']}, best of K, metres)
 Constant-velocity baseline (same windows and agents, same code): ADE {base['ade']:.3f}, FDE {base['fde']:.3f}.
@@ -146,7 +146,7 @@ def main(argv=None):
     log(f"first stage val reconstruction error {recon:.3f} m")
 
     t0 = time.time()
-    items = precompute_latents(fs, tw, cfg, cfg["copies"], cfg["seed"] + 2, log)
+    items = augment_windows(tw, cfg, cfg["copies"], cfg["seed"] + 2, log)
     wall["latents"] = time.time() - t0
     approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log)
     del items

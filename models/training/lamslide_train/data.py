@@ -81,3 +81,29 @@ def normalise_window(w: Window, now: int, scale: float, angle: float = 0.0, jitt
         rel = rel @ rot.T
     rel = rel / scale * w.mask[..., None]
     return rel.astype(np.float32), c.astype(np.float32)
+
+
+def fill_known(pos, mask, known):
+    """Conditioning view of the known frames (CONTRACT.md, preprocessing step 5).
+
+    pos [B,T,n,D], mask [B,T,n], known [B,T] (0/1, one contiguous run). Every entity seen in at least one known frame
+    is made present in all known frames, its position taken from the nearest known frame where it was seen (earlier
+    frames first, then later ones); entities never seen in a known frame are dropped. Outside the known frames the
+    result is zero. Returns (pos_c, mask_c, seen [B,n]).
+    """
+    B, T, n, _ = pos.shape
+    km = mask * known[:, :, None]
+    seen = km.max(axis=1) > 0
+    pc = np.where(km[..., None] > 0, pos, 0.0).astype(np.float32)
+    have = km > 0
+    # forward fill, then backward fill, inside the known frames only
+    for f in range(1, T):
+        take = known[:, f, None].astype(bool) & ~have[:, f] & have[:, f - 1] & known[:, f - 1, None].astype(bool)
+        pc[:, f][take] = pc[:, f - 1][take]
+        have[:, f] |= take
+    for f in range(T - 2, -1, -1):
+        take = known[:, f, None].astype(bool) & ~have[:, f] & have[:, f + 1] & known[:, f + 1, None].astype(bool)
+        pc[:, f][take] = pc[:, f + 1][take]
+        have[:, f] |= take
+    mc = (have & seen[:, None, :] & (known[:, :, None] > 0)).astype(np.float32)
+    return pc * mc[..., None], mc, seen

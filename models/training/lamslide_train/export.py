@@ -7,8 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .sampler import sample_latents
-from .train import make_cond
+from .sampler import condition, sample_latents
 
 
 class EncoderGraph(nn.Module):
@@ -99,10 +98,7 @@ def write_fixtures(fs, approx, cfg, out_dir):
     centre = wpos[now][wmask[now] > 0].mean(axis=0)
     pn = (wpos - centre) / cfg["scale"] * wmask[..., None]
     wids = torch.arange(n, dtype=torch.int32)
-    z = fs.encode(torch.from_numpy(pn.astype(np.float32)), wids.repeat(T, 1), torch.from_numpy(wmask))
-    kn = torch.zeros(1, T)
-    kn[:, :obs] = 1
-    cond1, cm1 = make_cond(z.unsqueeze(0), kn)
+    cond1, cm1, _ = condition(fs, pn[None].astype(np.float32), wmask[None], wids[None], obs, obs)
     k, nfe, solver = 2, 5, "ddim"
     noise = torch.randn(k, T, L, C, generator=g)
     xs = sample_latents(approx, noise, cond1.repeat(k, 1, 1, 1), cm1.repeat(k, 1, 1), nfe, solver, cfg["t0"], cfg["t1"])

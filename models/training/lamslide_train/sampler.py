@@ -4,7 +4,8 @@ import math
 import numpy as np
 import torch
 
-from .train import make_cond
+from .data import fill_known
+from .train import encode_frames, make_cond
 
 
 def alpha_sigma(t):
@@ -54,6 +55,18 @@ def sample_latents(approx, noise, cond, cmask, nfe, solver="ddim", t0=0.001, t1=
     return x
 
 
+@torch.no_grad()
+def condition(fs, pos_n, mask, ids, known_count, observed):
+    """Conditioning of CONTRACT.md steps 5-6. pos_n [B,T,n,D], mask [B,T,n] numpy, ids [B,n] int32 tensor."""
+    B, T = mask.shape[:2]
+    known = np.zeros((B, T), np.float32)
+    known[:, observed - known_count:observed] = 1
+    pc, mc, seen = fill_known(pos_n, mask, known)
+    z = encode_frames(fs, torch.from_numpy(pc), ids, torch.from_numpy(mc))
+    cond, cmask = make_cond(z, torch.from_numpy(known))
+    return cond, cmask, seen
+
+
 def prepare_window(w, cfg, known):
     """Contract preprocessing with sequential ids 0..n-1; returns (pos_n [T,n,2], mask [T,n], ids [n], centre)."""
     now = cfg["observed"] - 1
@@ -83,12 +96,8 @@ def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None):
             p, m, _, c = prepare_window(w, cfg, known)
             n = p.shape[1]
             pos[b, :, :n], mask[b, :, :n], centres[b] = p, m, c
-        ids = torch.arange(n_max, dtype=torch.int32).repeat(B * T, 1)
-        z = fs.encode(torch.from_numpy(pos).reshape(B * T, n_max, 2), ids,
-                      torch.from_numpy(mask).reshape(B * T, n_max)).reshape(B, T, L, C)
-        kn = torch.zeros(B, T)
-        kn[:, obs - known:obs] = 1
-        cond, cmask = make_cond(z, kn)
+        ids = torch.arange(n_max, dtype=torch.int32).repeat(B, 1)
+        cond, cmask, _ = condition(fs, pos, mask, ids, known, obs)
         noise = torch.stack([
             torch.randn(k, T, L, C, generator=torch.Generator().manual_seed(seed * 100003 + c0 + b))
             for b in range(B)])  # [B,K,T,L,C]; depends on the seed and window only, never on NFE

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import torch
 
-from .data import normalise_window
-from .nets import Approximator, FirstStage
+from .data import fill_known, normalise_window
+from .nets import Approximator, BindingFirstStage, FirstStage
 
 
 class Logger:
@@ -93,18 +93,23 @@ def stage1_batch(windows, rng, cfg, batch):
 
 
 def make_first_stage(cfg):
+    if cfg["first_stage"] == "binding":
+        return BindingFirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], seed=cfg["seed"])
     return FirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden1"],
                       heads=4, enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"], seed=cfg["seed"])
 
 
 def make_approximator(cfg):
     return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
-                        heads=4, depth=cfg["depth2"])
+                        heads=4, depth=cfg["depth2"], observed=cfg["observed"])
 
 
 def train_stage1(windows, cfg, run_dir, log):
     ck = os.path.join(run_dir, "stage1.pt")
     model = make_first_stage(cfg)
+    if cfg["first_stage"] == "binding":
+        log("stage1: orthogonal binding code, nothing to train")
+        return model.eval(), 0.0
     ema = EMA(model)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr1"], weight_decay=1e-4)
     step, spent = 0, 0.0
@@ -164,64 +169,53 @@ def fit_latent_stats(fs, windows, cfg):
     fs.z_sd.copy_(z.std(0).clamp(min=1e-3))
 
 
-@torch.no_grad()
-def precompute_latents(fs, windows, cfg, copies, seed, log):
-    """Each window `copies` times, randomly rotated and re-identified, encoded frame by frame (standardised)."""
+def augment_windows(windows, cfg, copies, seed, log):
+    """Each window `copies` times, randomly rotated, centre-jittered and re-identified (normalised positions).
+
+    With the binding first stage, encoding is one matrix product, so latents are made per batch from these
+    (which also lets every batch pick its own number of known frames) instead of being stored.
+    """
     rng = np.random.default_rng(seed)
-    T = cfg["observed"] + cfg["future"]
     now = cfg["observed"] - 1
     items = []
     t0 = time.time()
-    chunk = []
-
-    def flush():
-        n_max = max(c[0].shape[1] for c in chunk)
-        B = len(chunk)
-        pos = np.zeros((B, T, n_max, 2), np.float32)
-        mask = np.zeros((B, T, n_max), np.float32)
-        ids = np.zeros((B, n_max), np.int32)
-        for b, (p, m, i) in enumerate(chunk):
-            n = p.shape[1]
-            pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, i
-        P, M = torch.from_numpy(pos), torch.from_numpy(mask)
-        I = torch.from_numpy(ids)
-        z = fs.encode(P.reshape(B * T, n_max, 2), I.repeat_interleave(T, 0), M.reshape(B * T, n_max))
-        z = z.reshape(B, T, cfg["L"], cfg["C"]).numpy()
-        for b, (p, m, i) in enumerate(chunk):
-            items.append((z[b], p, m, i))
-        chunk.clear()
-
     for w in windows:
         for _ in range(copies):
             rel, _ = normalise_window(w, now, cfg["scale"], rng.uniform(0, 2 * np.pi), rng.normal(0, 0.3, 2))
-            chunk.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg["pool"])))
-            if len(chunk) == 64:
-                flush()
-    if chunk:
-        flush()
-    log(f"precomputed {len(items)} latent windows in {time.time() - t0:.0f}s")
+            items.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg["pool"])))
+    log(f"augmented {len(items)} windows in {time.time() - t0:.0f}s")
     return items
 
 
 def stage2_batch(items, rng, cfg, batch):
     idx = rng.integers(0, len(items), batch)
     T = cfg["observed"] + cfg["future"]
-    n_max = max(items[i][1].shape[1] for i in idx)
-    z = np.stack([items[i][0] for i in idx])
+    n_max = max(items[i][0].shape[1] for i in idx)
     pos = np.zeros((batch, T, n_max, 2), np.float32)
     mask = np.zeros((batch, T, n_max), np.float32)
     ids = np.zeros((batch, n_max), np.int32)
     for b, i in enumerate(idx):
-        _, p, m, d = items[i]
+        p, m, d = items[i]
         n = p.shape[1]
         pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, d
+        if n < n_max:  # distinct unused ids for the padding
+            ids[b, n:] = np.setdiff1d(np.arange(cfg["pool"]), d)[: n_max - n]
     # known frames: all observed frames half of the time, else a random shorter history ending at "now"
     obs = cfg["observed"]
     k = np.where(rng.random(batch) < 0.5, obs, rng.integers(1, obs + 1, batch))
     fr = np.arange(T)[None, :]
     known = ((fr >= obs - k[:, None]) & (fr < obs)).astype(np.float32)
-    return (torch.from_numpy(z), torch.from_numpy(pos), torch.from_numpy(mask), torch.from_numpy(ids),
-            torch.from_numpy(known))
+    pc, mc, seen = fill_known(pos, mask, known)
+    t = torch.from_numpy
+    return t(pos), t(mask), t(ids), t(known), t(pc), t(mc), t(seen.astype(np.float32))
+
+
+@torch.no_grad()
+def encode_frames(fs, pos, ids, mask):
+    """pos [B,T,n,D], ids [B,n], mask [B,T,n] -> latents [B,T,L,C]."""
+    B, T, n, D = pos.shape
+    z = fs.encode(pos.reshape(B * T, n, D), ids.repeat_interleave(T, 0), mask.reshape(B * T, n))
+    return z.reshape(B, T, fs.L, fs.C)
 
 
 def make_cond(z, known):
@@ -242,7 +236,7 @@ def gvp(t):
 def train_stage2(items, fs, cfg, run_dir, log):
     ck = os.path.join(run_dir, "stage2.pt")
     model = make_approximator(cfg)
-    ema = EMA(model)
+    ema = EMA(model, cfg["ema"])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr2"], weight_decay=1e-4)
     step, spent = 0, 0.0
     rng = np.random.default_rng(cfg["seed"] + 1)
@@ -260,9 +254,11 @@ def train_stage2(items, fs, cfg, run_dir, log):
     while step < total:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, total, cfg["lr2"])
-        z, pos, mask, ids, known = stage2_batch(items, rng, cfg, cfg["batch2"])
-        B = z.shape[0]
-        cond, cmask = make_cond(z, known)
+        pos, mask, ids, known, pc, mc, seen = stage2_batch(items, rng, cfg, cfg["batch2"])
+        B = pos.shape[0]
+        # target: the window's latents of the entities seen in a known frame (the others cannot be predicted)
+        z = encode_frames(fs, pos, ids, mask * seen[:, None, :])
+        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc), known)
         t = torch.rand(B) * (cfg["t1"] - cfg["t0"]) + cfg["t0"]
         a, s = gvp(t)
         x0 = torch.randn_like(z)
@@ -270,15 +266,12 @@ def train_stage2(items, fs, cfg, run_dir, log):
         pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
         flow = ((pred - z) ** 2 * w).mean()
-        # auxiliary loss through the frozen decoder on the future frames
-        # (a few random future frames per batch: decoding all of them costs more than the flow network itself)
-        fr = torch.from_numpy(rng.choice(np.arange(obs, T), cfg["aux_frames"], replace=False))
-        nf = len(fr)
-        fut = pred[:, fr].reshape(B * nf, L, cfg["C"])
+        # Decoded loss on every frame, for the entities seen in a known frame: the others have no way into the
+        # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).
         n = ids.shape[1]
-        dec = fs.decode(fut, ids.repeat_interleave(nf, 0))
-        mse, dist = masked_losses(dec, pos[:, fr].reshape(B * nf, n, 2), mask[:, fr].reshape(B * nf, n))
-        loss = flow + cfg["aux"] * (mse + dist)
+        dec = fs.decode(pred.reshape(B * T, L, cfg["C"]), ids.repeat_interleave(T, 0))
+        mse, dist = masked_losses(dec, pos.reshape(B * T, n, 2), (mask * seen[:, None, :]).reshape(B * T, n))
+        loss = cfg["flow_w"] * flow + cfg["aux"] * (mse + dist)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

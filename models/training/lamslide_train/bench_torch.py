@@ -1,0 +1,78 @@
+"""PyTorch eager CPU timings of complete rollouts, for `lamslide bench` to print beside onnxruntime-web.
+
+A rollout is what the TypeScript side times: encode the known frames, NFE approximator calls on a batch of K,
+decode K x T frames. Prints one JSON object: {"nfe": {"1": ms, ...}, "n": {...}, "k": {...}, ...} (median ms).
+"""
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from .sampler import condition, sample_latents
+from .train import make_approximator, make_first_stage
+
+
+def load_model(model_dir):
+    w = torch.load(f"{model_dir}/weights.pt")
+    cfg = w["cfg"]
+    fs = make_first_stage(cfg)
+    fs.load_state_dict(w["first_stage"])
+    ap = make_approximator(cfg)
+    ap.load_state_dict(w["approximator"])
+    return fs.eval(), ap.eval(), cfg
+
+
+@torch.no_grad()
+def one_rollout(fs, ap, cfg, n, k, nfe, rng):
+    T, obs, L, C = cfg["observed"] + cfg["future"], cfg["observed"], cfg["L"], cfg["C"]
+    pos = rng.normal(0, 0.5, (1, T, n, 2)).astype(np.float32)
+    mask = np.ones((1, T, n), np.float32)
+    ids = torch.arange(n, dtype=torch.int32)[None]
+    cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs)
+    noise = torch.randn(k, T, L, C)
+    x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe, cfg["default_solver"],
+                       cfg["t0"], cfg["t1"])
+    return fs.decode(x.reshape(k * T, L, C), ids.expand(k * T, -1))
+
+
+def median_ms(fn, repeats):
+    fn()  # warm-up
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(ts)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--k", type=int, default=20)
+    ap.add_argument("--nfe", default="1,2,5,10,20")
+    ap.add_argument("--n", default="8,16,32,64,96")
+    ap.add_argument("--ks", default="1,5,10,20,40")
+    ap.add_argument("--n0", type=int, default=16, help="entities for the NFE and K series")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    fs, net, cfg = load_model(a.model)
+    rng = np.random.default_rng(0)
+    reps = 3 if a.quick else 7
+    out = {"torch": torch.__version__, "threads": a.threads, "n0": a.n0, "k0": a.k, "repeats": reps,
+           "nfe": {}, "n": {}, "k": {}}
+    for nfe in [int(x) for x in a.nfe.split(",")]:
+        out["nfe"][str(nfe)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, a.k, nfe, rng), reps)
+    for n in [int(x) for x in a.n.split(",")]:
+        out["n"][str(n)] = median_ms(lambda: one_rollout(fs, net, cfg, n, a.k, 10, rng), reps)
+    for k in [int(x) for x in a.ks.split(",")]:
+        out["k"][str(k)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, k, 10, rng), reps)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -299,7 +299,7 @@ export async function runBench(argv: string[]): Promise<number> {
     else {
       const r = await spawnJson(
         '/usr/bin/python3',
-        ['-m', 'lamslide_train.bench_torch', '--model', rel, '--k', String(DEFAULT_K), '--nfe', nfes.join(','), '--n', ns.join(','), ...(quick ? ['--quick'] : [])],
+        ['-m', 'lamslide_train.bench_torch', '--model', rel, '--k', String(DEFAULT_K), '--nfe', nfes.join(','), '--n', ns.join(','), '--ks', ks.join(','), '--n0', String(DEFAULT_N), ...(quick ? ['--quick'] : [])],
         trainingDir,
         300_000,
       );
@@ -353,7 +353,10 @@ export async function runBench(argv: string[]): Promise<number> {
   if (unc.length) lines.push(`  not counted (no shape rule): ${unc.map(([k, v]) => `${v} x ${k}`).join(', ')}`);
   for (const c of children) lines.push(`peak (${th(c)}): in-memory ONNX MatMul, square sizes ${c.peak.map((p) => `${p.size}: ${fmt(p.gflops, 2)} GFLOP/s`).join(', ')}; peak = the best`);
   if (torchWhy) lines.push(`PyTorch column: ${torchWhy}`);
-  else if (torch && typeof torch === 'object' && 'threads' in (torch as object)) lines.push(`PyTorch: ${JSON.stringify({ threads: (torch as { threads: unknown }).threads, torch: (torch as { torch?: unknown }).torch })}`);
+  else if (torch && typeof torch === 'object') {
+    const t = torch as { threads?: unknown; torch?: unknown; repeats?: unknown };
+    lines.push(`PyTorch: torch ${String(t.torch)} eager CPU, ${String(t.threads)} threads, median of ${String(t.repeats)} rollouts (lamslide_train.bench_torch)`);
+  }
   lines.push('timings are wall clock on a shared machine: other processes (e.g. model training) on the same cores inflate them, most visibly with 2 threads.');
   lines.push(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -33,7 +33,7 @@ export interface SampleFan {
   K: number;
   /** scene entity index per window entity */
   entities: number[];
-  /** window entities present at "now" (those drawn) */
+  /** window entities sampled and drawn (seen in a known frame) */
   active: number[];
   horizon: number;
   D: number;
@@ -42,7 +42,7 @@ export interface SampleFan {
   /** ground truth after "now" per window entity: [horizon, N, D] with presence [horizon, N] */
   truth: Float32Array;
   truthMask: Float32Array;
-  /** position at "now" per window entity [N, D] */
+  /** where each entity's fan starts: its position at "now", or its last known position before [N, D] */
   now: Float32Array;
   backend: string;
   latentsOnGpu: boolean;
@@ -147,8 +147,18 @@ function fanFrom(w: SceneSampleWindow, observed: number, r: SampleResult): Sampl
     truth.set(w.window.pos.subarray((now + 1 + j) * N * D, (now + 2 + j) * N * D), j * N * D);
     truthMask.set(w.window.mask.subarray((now + 1 + j) * N, (now + 2 + j) * N), j * N);
   }
+  // Every entity seen in a known frame is sampled (CONTRACT.md step 5); its fan starts at its last known
+  // position (the conditioning view holds it there when it is not visible at "now").
   const active: number[] = [];
-  for (let n = 0; n < N; n++) if (w.window.mask[now * N + n]) active.push(n);
+  const start = new Float32Array(N * D);
+  const first = observed - w.known;
+  for (let n = 0; n < N; n++) {
+    let at = -1;
+    for (let f = now; f >= first && at < 0; f--) if (w.window.mask[f * N + n]) at = f;
+    if (at < 0) continue;
+    active.push(n);
+    start.set(w.window.pos.subarray((at * N + n) * D, (at * N + n + 1) * D), n * D);
+  }
   return {
     nowFrame: w.nowFrame,
     K: r.K,
@@ -159,7 +169,7 @@ function fanFrom(w: SceneSampleWindow, observed: number, r: SampleResult): Sampl
     future: r.future,
     truth,
     truthMask,
-    now: w.window.pos.slice(now * N * D, (now + 1) * N * D),
+    now: start,
     backend: r.backend,
     latentsOnGpu: r.latentsOnGpu,
     ms: r.ms,

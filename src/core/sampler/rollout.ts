@@ -140,22 +140,30 @@ export async function conditionWindow(
   if (present === 0) throw new Error('no entity is present at the "now" frame; nothing to condition on');
   for (let d = 0; d < D; d++) center[d] /= present;
 
-  // Encode only the known frames: unknown frames do not enter cond (it uses the known mean there).
+  // Step 5, the conditioning view: an entity seen in any known frame is present in all of them, held at its
+  // position in the nearest known frame where it was seen (forward fill, then backward fill); entities never
+  // seen in a known frame stay absent. Only the known frames are encoded: unknown frames do not enter cond.
   const posN = new Float32Array(known * N * D);
   const maskK = new Float32Array(known * N);
   const idsB = new Int32Array(known * N);
-  for (let j = 0; j < known; j++) {
-    const f = first + j;
-    let any = false;
-    for (let n = 0; n < N; n++) {
-      idsB[j * N + n] = ids[n];
-      const m = mask[f * N + n];
-      maskK[j * N + n] = m;
-      if (!m) continue;
-      any = true;
+  for (let j = 0; j < known; j++) idsB.set(ids, j * N);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < known; j++) {
+      const f = first + j;
+      if (!mask[f * N + n]) continue;
+      maskK[j * N + n] = 1;
       for (let d = 0; d < D; d++) posN[(j * N + n) * D + d] = (pos[(f * N + n) * D + d] - center[d]) / scale;
     }
-    if (!any) throw new Error(`known window frame ${f} has no entity present; use fewer known frames`);
+    for (let j = 1; j < known; j++) {
+      if (maskK[j * N + n] || !maskK[(j - 1) * N + n]) continue;
+      maskK[j * N + n] = 1;
+      posN.copyWithin((j * N + n) * D, ((j - 1) * N + n) * D, ((j - 1) * N + n + 1) * D);
+    }
+    for (let j = known - 2; j >= 0; j--) {
+      if (maskK[j * N + n] || !maskK[(j + 1) * N + n]) continue;
+      maskK[j * N + n] = 1;
+      posN.copyWithin((j * N + n) * D, ((j + 1) * N + n) * D, ((j + 1) * N + n + 1) * D);
+    }
   }
   const latents = await model.encode(posN, idsB, maskK, known, N);
   const LC = L * C;
@@ -290,9 +298,10 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
   };
   copyFuture(dec0, 0, futureOnly ? observed : 0);
 
-  // Chained windows: entities present at the original "now" frame are tracked through generated frames.
+  // Chained windows: the entities of the conditioning view (seen in a known frame) are tracked through the
+  // generated frames, present in every one of them.
   const tracked = new Float32Array(N);
-  for (let n = 0; n < N; n++) tracked[n] = win.mask[(observed - 1) * N + n];
+  for (let n = 0; n < N; n++) for (let f = observed - known; f < observed; f++) if (win.mask[f * N + n]) tracked[n] = 1;
   let prev = dec0;
   for (let w = 1; w < windows; w++) {
     // The new window's known frames are the previous window's last `observed` frames, per sample.

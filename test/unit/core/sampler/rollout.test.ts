@@ -39,11 +39,27 @@ describe('conditioning', () => {
     expect(Array.from(c.condMask)).toEqual([0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
-  it('refuses a known frame without any entity', async () => {
-    const { model } = toyModel();
-    const w = makeWindow();
-    w.mask.fill(0, 0, 2);
-    await expect(conditionWindow(model, toyDims, T, w.N, w.pos, w.mask, Int32Array.from([0, 1]), 3)).rejects.toThrow(/no entity present/);
+  it('fills the known frames: present everywhere, held at the nearest known position (forward, then backward)', async () => {
+    const { model, log } = toyModel();
+    const encoded: Float32Array[] = [];
+    const spy = { ...model, encode: async (p: Float32Array, i: Int32Array, m: Float32Array, B: number, N: number) => { encoded.push(p.slice(), m.slice()); return model.encode(p, i, m, B, N); } };
+    const N = 3;
+    const pos = new Float32Array(T * N * D);
+    const mask = new Float32Array(T * N);
+    // entity 0 seen in known frames 1 and 2 only; entity 1 in frames 0 and 2 (gap at 1); entity 2 only after "now"
+    for (const [f, n, x] of [[1, 0, 1], [2, 0, 2], [0, 1, 10], [2, 1, 12], [4, 2, 50]] as const) {
+      mask[f * N + n] = 1;
+      pos[(f * N + n) * D] = x;
+    }
+    const c = await conditionWindow(spy, toyDims, T, N, pos, mask, Int32Array.from([0, 1, 2]), 3);
+    expect(Array.from(c.center)).toEqual([7, 0]); // now = frame 2: entities 0 and 1
+    const [pn, mk] = encoded;
+    expect(Array.from(mk)).toEqual([1, 1, 0, 1, 1, 0, 1, 1, 0]);
+    const xs = (j: number) => [0, 1, 2].map((n) => pn[(j * N + n) * D] * toyDims.scale + (mk[j * N + n] ? 7 : 0));
+    expect(xs(0)).toEqual([1, 10, 0]); // entity 0 back-filled from frame 1
+    expect(xs(1)).toEqual([1, 10, 0]); // entity 1 forward-filled from frame 0
+    expect(xs(2)).toEqual([2, 12, 0]);
+    expect(log.encode).toEqual([{ B: 3, N: 3 }]);
   });
 });
 

@@ -21,9 +21,9 @@ from .sampler import constant_velocity, min_ade_fde, rollout_windows
 from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, augment_windows,
                     recon_error, train_stage1, train_stage2)
 
-DEFAULTS = dict(first_stage="binding", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
+DEFAULTS = dict(first_stage="binding", id_table="orthogonal", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
                 hidden1=64, enc_layers=1, dec_layers=1, batch1=96, steps1=800, lr1=2e-3,
-                hidden2=64, depth2=3, batch2=48, steps2=1600, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
+                hidden2=64, depth2=3, batch2=48, steps2=1200, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
                 t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
                 default_solver="ddim")
 

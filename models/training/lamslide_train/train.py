@@ -94,7 +94,8 @@ def stage1_batch(windows, rng, cfg, batch):
 
 def make_first_stage(cfg):
     if cfg["first_stage"] == "binding":
-        return BindingFirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], seed=cfg["seed"])
+        return BindingFirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], seed=cfg["seed"],
+                                 table=cfg.get("id_table", "orthogonal"))
     return FirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden1"],
                       heads=4, enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"], seed=cfg["seed"])
 

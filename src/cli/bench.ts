@@ -31,6 +31,8 @@ MatMul peak measured in the same run.
   --k LIST         samples for the K sweep (default 1,5,10,20,40)
   --threads LIST   WASM thread counts (default 1,2)
   --no-torch       skip the PyTorch column
+  --torch-threads N  PyTorch intra-op threads (default 2)
+  --torch-sweeps   also run PyTorch's N and K sweeps (slow)
   --quick          fewer repetitions (smoke test)
 `;
 
@@ -252,6 +254,8 @@ export async function runBench(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
+      'torch-sweeps': { type: 'boolean', default: false },
+      'torch-threads': { type: 'string' },
       child: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -274,6 +278,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const ks = intList(values.k, 'k', [1, 5, 10, 20, 40]);
   const threads = intList(values.threads, 'threads', [1, 2]);
   const quick = values.quick ?? false;
+  const torchThreads = intList(values['torch-threads'], 'torch-threads', [2])[0];
   const started = performance.now();
   const bin = resolve(process.argv[1] ?? 'bin/lamslide.mjs');
 
@@ -299,9 +304,29 @@ export async function runBench(argv: string[]): Promise<number> {
     else {
       const r = await spawnJson(
         '/usr/bin/python3',
-        ['-m', 'lamslide_train.bench_torch', '--model', rel, '--k', String(DEFAULT_K), '--nfe', nfes.join(','), '--n', ns.join(','), '--ks', ks.join(','), '--n0', String(DEFAULT_N), ...(quick ? ['--quick'] : [])],
+        [
+          '-m',
+          'lamslide_train.bench_torch',
+          '--model',
+          rel,
+          '--k',
+          String(DEFAULT_K),
+          '--nfe',
+          nfes.join(','),
+          // PyTorch's N and K sweeps triple its run time; only with --torch-sweeps (the N=16, K=20 points always).
+          '--n',
+          values['torch-sweeps'] ? ns.join(',') : String(DEFAULT_N),
+          '--ks',
+          values['torch-sweeps'] ? ks.join(',') : String(DEFAULT_K),
+          '--n0',
+          String(DEFAULT_N),
+          '--threads',
+          String(torchThreads),
+          // 3 repetitions (median) rather than 7: keeps the whole bench near two minutes on an idle machine.
+          '--quick',
+        ],
         trainingDir,
-        300_000,
+        600_000,
       );
       if (r.error) torchWhy = `unavailable: ${r.error}`;
       else torch = r.json;

@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { dropFile, launchBrowser, openApp, waitForScene, waitIdle, type PageLog } from './browser';
 import { decodePng, fractionUnlike } from './png';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// A real recording from the staged data beside the checkout (CI has it); read in place, never copied.
+const REAL_ETH = resolve(__dirname, '../../../shared/data/eth_ucy/hotel/val/biwi_eth_val.txt');
 
 const BACKGROUND: [number, number, number] = [0x12, 0x16, 0x1d];
 
@@ -104,6 +109,26 @@ describe('viewer', () => {
     expect(await text('frame-readout')).toBe('frame 0 / 5');
     await page.keyboard.press('End');
     expect(await text('time-readout')).toBe('40 fs');
+  });
+
+  it.skipIf(!existsSync(REAL_ETH))('opens and plays a real ETH/UCY recording', async () => {
+    await page.locator('[data-testid="file-input"]').setInputFiles({
+      name: 'biwi_eth_val.txt',
+      mimeType: 'text/plain',
+      buffer: readFileSync(REAL_ETH),
+    });
+    await waitForScene(page, 'biwi_eth_val.txt');
+    expect(Number(await text('entity-count'))).toBeGreaterThan(20);
+    const before = await hook(() => window.__lamslide!.frame());
+    await page.keyboard.press('End');
+    const last = await hook(() => window.__lamslide!.frame());
+    expect(last).toBeGreaterThan(before);
+    await page.keyboard.press('Home');
+    expect(await hook(() => window.__lamslide!.frame())).toBe(0);
+    expect(await hook(() => window.__lamslide!.drawnEntities())).toBeGreaterThan(0);
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => window.__lamslide!.frame() > 0);
+    await page.keyboard.press('Space');
   });
 
   it('opens a file dropped on the window', async () => {

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from . import data as D
+from .cards import finalize
 from .export import export_graphs, sha256, write_fixtures
 from .sampler import constant_velocity, min_ade_fde, rollout_windows
 from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, augment_windows,
@@ -54,57 +55,6 @@ def git_commit():
         return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).strip()
     except Exception:
         return "unknown"
-
-
-def write_card(out_dir, name, cfg, fold, metrics, prov, recon):
-    base = metrics["baseline"]
-    rows = [f"| {v['solver']} | {v['nfe']} | {v['ade']:.3f} | {v['fde']:.3f} | {v['seconds']} |"
-            for k, v in metrics.items() if isinstance(v, dict) and "nfe" in v]
-    p = prov
-    fold_txt = ("all recordings (every train split for training, every val split for tuning and the numbers below); "
-                "for the app, not for leave-one-out evaluation" if fold == "all" else
-                f"fold `{fold}`: trained only on `eth_ucy/{fold}/train`, numbers below on `eth_ucy/{fold}/val`")
-    text = f"""# {name}
-
-LaM-SLidE pedestrian model (ETH/UCY), 2-D, trained by `models/training` on the CPU.
-
-## Data
-- {fold_txt}.
-- Windows of {cfg['observed']} observed + {cfg['future']} future frames at {cfg['frame_interval']} s over the sorted
-  distinct frame ids; every entity present in any window frame is in the scene (up to the pool of {cfg['pool']} IDs).
-  Training windows: {p['train_windows']} (each encoded {cfg['copies']}x with random rotation, centre jitter and IDs);
-  val windows scored: {metrics['windows']} (stride {cfg['eval_stride']}), agents scored: {metrics['agents']}.
-- Files: {', '.join(p['train_files'])} (train); {', '.join(p['val_files'])} (val).
-- Normalisation: centre = centroid of the agents present at the last observed frame, scale = {cfg['scale']} m.
-
-## Model
-- ID pool P = {cfg['pool']} (frozen orthogonal table, {cfg['id_dim']} dims), latent L x C = {cfg['L']} x {cfg['C']}.
-- First stage: hidden {cfg['hidden1']}, {p['params_first_stage']:,} parameters. Reconstruction error on val frames:
-  {recon:.3f} m (mean per entity).
-- Approximator: depth {cfg['depth2']}, hidden {cfg['hidden2']}, 4 heads, {p['params_approximator']:,} parameters;
-  GVP interpolant, data prediction, t in [{cfg['t0']}, {cfg['t1']}], trained with 1..{cfg['observed']} known frames.
-- EMA weights (decay {cfg['ema']}) exported. Default: solver `{cfg['default_solver']}`, NFE {cfg['default_nfe']}.
-
-## Metrics (val, K = {cfg['eval_k']}, best of K, metres)
-Constant-velocity baseline (same windows and agents, same code): ADE {base['ade']:.3f}, FDE {base['fde']:.3f}.
-
-| solver | NFE | minADE20 | minFDE20 | eval seconds |
-|---|---|---|---|---|
-{chr(10).join(rows)}
-
-## Cost
-- Stage 1: {cfg['steps1']} steps x batch {cfg['batch1']}, {p['wall_s']['stage1']:.0f} s wall.
-- Latent precompute: {p['wall_s']['latents']:.0f} s. Stage 2: {cfg['steps2']} steps x batch {cfg['batch2']},
-  {p['wall_s']['stage2']:.0f} s wall. Evaluation: {p['wall_s']['eval']:.0f} s. Total {p['wall_s']['total']:.0f} s
-  on {p['machine']} (torch {p['torch']}, 2 threads).
-
-## Rebuild
-```
-cd models/training && /usr/bin/python3 -m lamslide_train.build --fold {fold} --out ../{name}
-```
-"""
-    with open(os.path.join(out_dir, "card.md"), "w") as f:
-        f.write(text)
 
 
 def main(argv=None):
@@ -199,7 +149,7 @@ def main(argv=None):
     }
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
-    write_card(a.out, name, cfg, a.fold, metrics, prov, recon)
+    finalize(a.out, a.threads)
     log(f"done {name}: total {wall['total']:.0f}s")
 
 

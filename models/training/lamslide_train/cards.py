@@ -18,6 +18,20 @@ def choose_default_nfe(metrics):
     return best["nfe"]
 
 
+def write_index(models_root, default="eth_ucy-all"):
+    """models/index.json: every folder with a manifest, the app's default first."""
+    names = sorted(d for d in os.listdir(models_root) if os.path.isfile(os.path.join(models_root, d, "manifest.json")))
+    names.sort(key=lambda n: n != default)
+    models = []
+    for n in names:
+        with open(os.path.join(models_root, n, "manifest.json")) as f:
+            dom = json.load(f)["domain"]
+        models.append({"name": n, "path": n, "domain": dom, "default": n == default})
+    with open(os.path.join(models_root, "index.json"), "w") as f:
+        json.dump({"models": models}, f, indent=2)
+        f.write("\n")
+
+
 def finalize(model_dir, threads=1):
     with open(os.path.join(model_dir, "manifest.json")) as f:
         man = json.load(f)
@@ -29,6 +43,7 @@ def finalize(model_dir, threads=1):
     with open(os.path.join(model_dir, "manifest.json"), "w") as f:
         json.dump(man, f, indent=2)
     write_card(model_dir, man, cfg)
+    write_index(os.path.dirname(os.path.abspath(model_dir)))
 
 
 def write_card(model_dir, man, cfg):

@@ -19,11 +19,18 @@ best-of-K minADE/minFDE per agent present in the whole window, and the constant-
   --seed N           base seed (default 0); each window's seed is derived from it, the file and the window
   --threads N        WASM threads (default 2)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
-  --stride N         window stride (default 1 = the protocol; the model card's quick numbers use a larger one)
+  --stride N         window stride (default: the stride of the model card's numbers, manifest
+                     metrics.protocol.window_stride, else 1; 1 = every window)
   --ids A            ID assignment per window: random (default, seeded; as in training) or sequential (0..N-1,
                      as the Python evaluation does)
   --json             print one JSON object instead of the table
 `;
+
+/** The window stride the model card's numbers were measured with (manifest metrics.protocol.window_stride). */
+export function cardStride(metrics: unknown): number {
+  const s = (metrics as { protocol?: { window_stride?: unknown } } | undefined)?.protocol?.window_stride;
+  return typeof s === 'number' && Number.isInteger(s) && s >= 1 ? s : 1;
+}
 
 export async function runEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -61,7 +68,8 @@ export async function runEval(argv: string[]): Promise<number> {
     if (!isSolverName(solver)) throw new UsageError(`--solver must be euler, heun or ddim, got "${solver}"`);
     const seed = intOpt(values.seed, 'seed', 0, -(2 ** 31));
     const maxWindows = values['max-windows'] === undefined ? undefined : intOpt(values['max-windows'], 'max-windows', 1);
-    const stride = intOpt(values.stride, 'stride', 1);
+    // Default to the card's protocol so that a plain `eval` on the model's val files prints the card's numbers.
+    const stride = intOpt(values.stride, 'stride', cardStride(m.metrics));
     const ids = values.ids ?? 'random';
     if (ids !== 'random' && ids !== 'sequential') throw new UsageError(`--ids must be random or sequential, got "${ids}"`);
     const scenes = await Promise.all(files.map(readScene));

@@ -93,3 +93,14 @@ describe('lamslide CLI', { timeout: 60_000 }, () => {
     await expect(run('node', [bin, 'sample', '--model', modelDir, '--scene', dataFile, '--now', '75'])).rejects.toMatchObject({ stderr: expect.stringMatching(/no such frame id/) });
   });
 });
+
+describe('cardStride', () => {
+  it('reads the stride of the card numbers from the manifest, else 1', async () => {
+    const { cardStride } = await import('../../../src/cli/eval');
+    expect(cardStride({ protocol: { window_stride: 10 } })).toBe(10);
+    expect(cardStride({ protocol: {} })).toBe(1);
+    expect(cardStride(undefined)).toBe(1);
+    expect(cardStride({ protocol: { window_stride: 0 } })).toBe(1);
+    expect(cardStride({ protocol: { window_stride: 2.5 } })).toBe(1);
+  });
+});

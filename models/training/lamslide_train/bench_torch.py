@@ -15,6 +15,27 @@ from .sampler import condition, sample_latents
 from .train import make_approximator, make_first_stage
 
 
+def _tensor(t):
+    dt = torch.int32 if t["dtype"] == "int32" else torch.float32
+    return torch.tensor(t["data"], dtype=dt).reshape(t["shape"])
+
+
+@torch.no_grad()
+def check_against_fixtures(model_dir, fs, ap, tol=1e-4):
+    """The network code must still be the code the model was exported from: replay the approximator and decoder
+    fixtures (a changed nets.py would otherwise time or score different networks under the same name)."""
+    with open(f"{model_dir}/fixtures/fixtures.json") as f:
+        fx = json.load(f)
+    for name, fn, out in (("approximator", ap, "x1_pred"), ("decoder", fs.decode, "pos")):
+        inp = {k: _tensor(v) for k, v in fx[name]["inputs"].items()}
+        got = fn(*inp.values())
+        ref = _tensor(fx[name]["outputs"][out])
+        rel = float((got - ref).norm() / ref.norm().clamp(min=1e-12))
+        if rel > tol:
+            raise RuntimeError(f"{model_dir}: the PyTorch {name} differs from its fixture by {rel:.2e} (relative L2): "
+                               "the training code changed since this model was exported; rebuild it")
+
+
 def load_model(model_dir):
     w = torch.load(f"{model_dir}/weights.pt")
     cfg = w["cfg"]
@@ -22,7 +43,9 @@ def load_model(model_dir):
     fs.load_state_dict(w["first_stage"])
     ap = make_approximator(cfg)
     ap.load_state_dict(w["approximator"])
-    return fs.eval(), ap.eval(), cfg
+    fs, ap = fs.eval(), ap.eval()
+    check_against_fixtures(model_dir, fs, ap)
+    return fs, ap, cfg
 
 
 @torch.no_grad()

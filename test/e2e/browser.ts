@@ -4,7 +4,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.LAMSLIDE_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<Browser> {
+/** `webgpu`: also expose a real WebGPU adapter (SwiftShader, software; for correctness, not speed). */
+export async function launchBrowser(opts: { webgpu?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run "node scripts/ensure-chromium.mjs"`);
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -20,6 +21,7 @@ export async function launchBrowser(): Promise<Browser> {
       // Without a GPU, WebGL needs the software rasteriser; recent Chromium no longer falls back to it unasked.
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
+      ...(opts.webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
     ],
   });
 }

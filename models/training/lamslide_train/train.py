@@ -105,31 +105,25 @@ def make_approximator(cfg):
                         heads=4, depth=cfg["depth2"], observed=cfg["observed"])
 
 
-def train_stage1(windows, cfg, run_dir, log):
-    ck = os.path.join(run_dir, "stage1.pt")
-    model = make_first_stage(cfg)
-    if cfg["first_stage"] == "binding":
-        log("stage1: orthogonal binding code, nothing to train")
-        return model.eval(), 0.0
-    ema = EMA(model)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr1"], weight_decay=1e-4)
+def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
+    """The loop both stages share: AdamW with warm-up and cosine decay, gradient clipping, an EMA of the weights,
+    a log line every 50 steps, an atomic checkpoint every 200 steps and resume from the last one.
+    step_loss(model, rng) -> (loss, text for the log)."""
+    ema = EMA(model, ema_decay)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     step, spent = 0, 0.0
-    rng = np.random.default_rng(cfg["seed"])
+    rng = np.random.default_rng(seed)
     if os.path.exists(ck):
         st = torch.load(ck)
         model.load_state_dict(st["model"]); ema.model.load_state_dict(st["ema"]); opt.load_state_dict(st["opt"])
         step, spent = st["step"], st["wall"]
-        rng = np.random.default_rng([cfg["seed"], step])
-        log(f"stage1: resumed at step {step}")
-    total = cfg["steps1"]
+        rng = np.random.default_rng([seed, step])
+        log(f"{tag}: resumed at step {step}")
     t0 = time.time() - spent
     while step < total:
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, total, cfg["lr1"])
-        pos, ids, mask = stage1_batch(windows, rng, cfg, cfg["batch1"])
-        pred = model.decode_raw(model.encode_raw(pos, ids, mask), ids)
-        mse, dist = masked_losses(pred, pos, mask)
-        loss = mse + dist
+            g["lr"] = lr_at(step, total, lr)
+        loss, text = step_loss(model, rng)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -137,12 +131,26 @@ def train_stage1(windows, cfg, run_dir, log):
         ema.update(model, step)
         step += 1
         if step % 50 == 0 or step == total:
-            rmse_m = math.sqrt(mse.item()) * cfg["scale"]
-            log(f"stage1 step {step}/{total} loss {loss.item():.5f} rmse {rmse_m:.3f} m wall {time.time() - t0:.0f}s")
+            log(f"{tag} step {step}/{total} loss {loss.item():.5f} {text} wall {time.time() - t0:.0f}s")
         if step % 200 == 0 or step == total:
             save_ckpt(ck, model=model.state_dict(), ema=ema.model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=time.time() - t0)
     return ema.model, time.time() - t0
+
+
+def train_stage1(windows, cfg, run_dir, log):
+    model = make_first_stage(cfg)
+    if cfg["first_stage"] == "binding":
+        log("stage1: orthogonal binding code, nothing to train")
+        return model.eval(), 0.0
+
+    def step_loss(model, rng):
+        pos, ids, mask = stage1_batch(windows, rng, cfg, cfg["batch1"])
+        mse, dist = masked_losses(model.decode_raw(model.encode_raw(pos, ids, mask), ids), pos, mask)
+        return mse + dist, f"rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m"
+
+    return fit("stage1", model, cfg["lr1"], cfg["steps1"], 0.999, cfg["seed"], os.path.join(run_dir, "stage1.pt"),
+               log, step_loss)
 
 
 @torch.no_grad()
@@ -235,26 +243,11 @@ def gvp(t):
 
 
 def train_stage2(items, fs, cfg, run_dir, log):
-    ck = os.path.join(run_dir, "stage2.pt")
-    model = make_approximator(cfg)
-    ema = EMA(model, cfg["ema"])
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr2"], weight_decay=1e-4)
-    step, spent = 0, 0.0
-    rng = np.random.default_rng(cfg["seed"] + 1)
-    if os.path.exists(ck):
-        st = torch.load(ck)
-        model.load_state_dict(st["model"]); ema.model.load_state_dict(st["ema"]); opt.load_state_dict(st["opt"])
-        step, spent = st["step"], st["wall"]
-        rng = np.random.default_rng([cfg["seed"] + 1, step])
-        log(f"stage2: resumed at step {step}")
     for p in fs.parameters():
         p.requires_grad_(False)
-    total = cfg["steps2"]
-    obs, T, L = cfg["observed"], cfg["observed"] + cfg["future"], cfg["L"]
-    t0 = time.time() - spent
-    while step < total:
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step, total, cfg["lr2"])
+    T, L = cfg["observed"] + cfg["future"], cfg["L"]
+
+    def step_loss(model, rng):
         pos, mask, ids, known, pc, mc, seen = stage2_batch(items, rng, cfg, cfg["batch2"])
         B = pos.shape[0]
         # target: the window's latents of the entities seen in a known frame (the others cannot be predicted)
@@ -273,16 +266,7 @@ def train_stage2(items, fs, cfg, run_dir, log):
         dec = fs.decode(pred.reshape(B * T, L, cfg["C"]), ids.repeat_interleave(T, 0))
         mse, dist = masked_losses(dec, pos.reshape(B * T, n, 2), (mask * seen[:, None, :]).reshape(B * T, n))
         loss = cfg["flow_w"] * flow + cfg["aux"] * (mse + dist)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        ema.update(model, step)
-        step += 1
-        if step % 50 == 0 or step == total:
-            log(f"stage2 step {step}/{total} loss {loss.item():.4f} flow {flow.item():.4f} "
-                f"aux_rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m wall {time.time() - t0:.0f}s")
-        if step % 200 == 0 or step == total:
-            save_ckpt(ck, model=model.state_dict(), ema=ema.model.state_dict(), opt=opt.state_dict(), step=step,
-                      wall=time.time() - t0)
-    return ema.model, time.time() - t0
+        return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m"
+
+    return fit("stage2", make_approximator(cfg), cfg["lr2"], cfg["steps2"], cfg["ema"], cfg["seed"] + 1,
+               os.path.join(run_dir, "stage2.pt"), log, step_loss)

@@ -112,7 +112,7 @@ around a good end point. Longer training (or a GPU run) is the open remedy.
 
 ## Rebuild
 ```
-cd models/training && /usr/bin/python3 -m lamslide_train.build --fold {fold} --out ../{name} --threads 1
+cd models/training && /usr/bin/python3 -m lamslide_train.build --fold {fold} --out ../{name} --threads 1 --steps2 {cfg['steps2']}
 ```
 """
     with open(os.path.join(model_dir, "card.md"), "w") as f:

@@ -11,22 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conditionWindow, rollout } from '../../src/core/sampler/rollout';
+import { conditionWindow } from '../../src/core/sampler/rollout';
 import { OnnxModel } from '../../src/engine/model';
 import { FileModelSource } from '../../src/engine/node-source';
 import { sha256Hex } from '../../src/engine/source';
 import { listedModels } from './index';
-import { relL2 } from './parity';
+import { f32, i32, relL2, rolloutFixture, type FixtureTensor as T } from './parity';
 
 const TOL = 1e-4;
 
-interface T {
-  dtype: 'float32' | 'int32';
-  shape: number[];
-  data: number[];
-}
-const f32 = (t: T) => Float32Array.from(t.data);
-const i32 = (t: T) => Int32Array.from(t.data);
 
 const models = listedModels();
 const loaded: OnnxModel[] = [];
@@ -103,16 +96,7 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
   it('full rollout from the fixture noise matches PyTorch', async () => {
     const { model, fx } = await get();
     const r = fx.rollout;
-    const [T, N, D] = r.window.pos.shape;
-    const res = await rollout(model, model.dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
-      K: r.k,
-      nfe: r.nfe,
-      solver: r.solver,
-      seed: 0,
-      known: r.known,
-      ids: r.window.ids.data,
-      noise: f32(r.noise),
-    });
+    const res = await rolloutFixture(model, model.dims, r);
     const ex = relL2(res.xFinal, r.x_final.data);
     const ep = relL2(res.firstWindow, r.pos_out.data);
     console.log(`${m.name}: rollout (${r.solver}, NFE ${r.nfe}, K ${r.k}) relative L2: x_S ${ex.toExponential(2)}, positions ${ep.toExponential(2)}`);
@@ -126,16 +110,7 @@ describe.each(models.filter((m) => m.hasFixtures).map((m) => [m.name, m] as cons
     const model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm', bucketing: 'always' });
     loaded.push(model);
     const r = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8')).rollout;
-    const [T, N, D] = r.window.pos.shape;
-    const res = await rollout(model, model.dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
-      K: r.k,
-      nfe: r.nfe,
-      solver: r.solver,
-      seed: 0,
-      known: r.known,
-      ids: r.window.ids.data,
-      noise: f32(r.noise),
-    });
+    const res = await rolloutFixture(model, model.dims, r);
     expect(relL2(res.firstWindow, r.pos_out.data)).toBeLessThan(TOL);
   });
 });

@@ -18,3 +18,43 @@ export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+import type { LatentModel, ModelDims } from '../../src/core/sampler/model';
+import { rollout, type RolloutResult } from '../../src/core/sampler/rollout';
+import type { SolverName } from '../../src/core/sampler/solvers';
+
+/** A tensor of fixtures.json (models/CONTRACT.md). */
+export interface FixtureTensor {
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: number[];
+}
+
+export const f32 = (t: FixtureTensor) => Float32Array.from(t.data);
+export const i32 = (t: FixtureTensor) => Int32Array.from(t.data);
+
+/** The `rollout` entry of fixtures.json. */
+export interface FixtureRollout {
+  solver: SolverName;
+  nfe: number;
+  k: number;
+  known: number;
+  window: { pos: FixtureTensor; mask: FixtureTensor; ids: FixtureTensor };
+  noise: FixtureTensor;
+  x_final: FixtureTensor;
+  pos_out: FixtureTensor;
+}
+
+/** Replays the fixture's rollout (its window, IDs and noise) on `model`; shared by the Node and browser parity tests. */
+export function rolloutFixture(model: LatentModel, dims: ModelDims, r: FixtureRollout): Promise<RolloutResult> {
+  const [T, N, D] = r.window.pos.shape;
+  return rollout(model, dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
+    K: r.k,
+    nfe: r.nfe,
+    solver: r.solver,
+    seed: 0,
+    known: r.known,
+    ids: r.window.ids.data,
+    noise: f32(r.noise),
+  });
+}

@@ -6,12 +6,8 @@ import { rollout } from '../../../src/core/sampler/rollout';
 import { OnnxModel } from '../../../src/engine/model';
 import type { BackendChoice } from '../../../src/engine/session';
 import { UrlModelSource } from '../../../src/engine/source';
+import { f32, i32, rolloutFixture } from '../../models/parity';
 
-interface FixtureTensor {
-  dtype: 'float32' | 'int32';
-  shape: number[];
-  data: number[];
-}
 
 export interface PageRunRequest {
   modelUrl: string;
@@ -40,8 +36,6 @@ export interface PageRunResult {
   onDevice: boolean;
 }
 
-const f32 = (t: FixtureTensor) => Float32Array.from(t.data);
-const i32 = (t: FixtureTensor) => Int32Array.from(t.data);
 
 async function adapterInfo(): Promise<string> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
@@ -71,16 +65,7 @@ async function run(req: PageRunRequest): Promise<PageRunResult> {
         decoder: Array.from(await model.decode(f32(d.latent), i32(d.ids), dB, dN)),
       };
       const r = fx.rollout;
-      const [T, N, D] = r.window.pos.shape;
-      const res = await rollout(model, model.dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
-        K: r.k,
-        nfe: r.nfe,
-        solver: r.solver,
-        seed: 0,
-        known: r.known,
-        ids: r.window.ids.data,
-        noise: f32(r.noise),
-      });
+      const res = await rolloutFixture(model, model.dims, r);
       return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0, onDevice: model.lastIntegrationOnDevice };
     }
     const s = req.synthetic ?? { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };

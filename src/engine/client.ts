@@ -1,7 +1,6 @@
 /**
  * Page-side handle of the sampling worker: promise per request, progress callbacks, cancellation.
  */
-import type { SolverName } from '../core/sampler/solvers';
 import type { LoadedResponse, LoadRequest, SampleRequest, SampleResult, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface WorkerLike {
@@ -10,20 +9,8 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-export interface SampleParams {
-  T: number;
-  N: number;
-  D: number;
-  pos: Float32Array;
-  mask: Float32Array;
-  K: number;
-  nfe: number;
-  solver: SolverName;
-  seed: number;
-  known?: number;
-  horizon?: number;
-  ids?: number[];
-}
+/** What a page asks the worker to sample: the request without its message type and id. */
+export type SampleParams = Omit<SampleRequest, 'type' | 'id'>;
 
 export interface Pending {
   resolve: (v: never) => void;

@@ -26,25 +26,23 @@ export interface EvalOptions {
   signal?: AbortSignal;
 }
 
-export interface FileResult {
-  file: string;
+/** Totals over some windows: the whole evaluation, or one file of it. */
+export interface EvalTotals {
   windows: number;
   /** windows skipped because they hold more entities than the ID pool (the Python pipeline skips them too) */
-  skipped: number;
-  agents: number;
-  ade: number;
-  fde: number;
-  baseline: { ade: number; fde: number };
-}
-
-export interface EvalResult {
-  windows: number;
   skipped: number;
   /** scored agents (one per agent and window) */
   agents: number;
   ade: number;
   fde: number;
   baseline: { ade: number; fde: number };
+}
+
+export interface FileResult extends EvalTotals {
+  file: string;
+}
+
+export interface EvalResult extends EvalTotals {
   files: FileResult[];
 }
 

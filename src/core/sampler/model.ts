@@ -1,4 +1,4 @@
-import type { SolverName } from './solvers';
+import type { SolveOptions } from './solvers';
 
 /**
  * What the sampler needs from a model: the three graphs of CONTRACT.md as plain-array functions.
@@ -14,15 +14,8 @@ export interface LatentModel extends Partial<DeviceIntegrator> {
   decode(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<Float32Array>;
 }
 
-/** Options of a device-side integration (see LatentModel.integrateOnDevice). */
-export interface DeviceSolveOptions {
-  solver: SolverName;
-  nfe: number;
-  t0: number;
-  t1: number;
-  onStep?: (done: number, total: number) => void;
-  signal?: AbortSignal;
-}
+/** Options of a device-side integration (see LatentModel.integrateOnDevice): the CPU solver's, same schedule. */
+export type DeviceSolveOptions = SolveOptions;
 
 /**
  * Optional: a model that can keep the latents on its device between flow steps runs the whole solve there

@@ -20,13 +20,14 @@ from .cards import finalize
 from .export import export_graphs, sha256, write_fixtures
 from .sampler import constant_velocity, min_ade_fde, rollout_windows
 from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, augment_windows,
-                    recon_error, train_stage1, train_stage2)
+                    recon_error, residual_var, train_stage1, train_stage2)
 
-DEFAULTS = dict(first_stage="binding", id_table="orthogonal", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
+DEFAULTS = dict(first_stage="binding", id_table="slots", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
                 hidden1=64, enc_layers=1, dec_layers=1, batch1=96, steps1=800, lr1=2e-3,
-                hidden2=64, depth2=3, batch2=48, steps2=1200, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
+                hidden2=128, depth2=2, batch2=48, steps2=1500, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
                 t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
-                default_solver="ddim")
+                default_solver="ddim", smooth_basis=4,
+                approximator="slots")
 
 
 def evaluate(fs, approx, windows, cfg, log, solvers=("ddim",), nfes=None):
@@ -98,6 +99,9 @@ def main(argv=None):
     t0 = time.time()
     items = augment_windows(tw, cfg, cfg["copies"], cfg["seed"] + 2, log)
     wall["latents"] = time.time() - t0
+    if cfg["approximator"] == "slots":
+        cfg["resvar"] = [round(v, 6) for v in residual_var(items, fs, cfg)]
+        log(f"per-frame residual variance {cfg['resvar']}")
     approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log)
     del items
 

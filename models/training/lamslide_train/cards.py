@@ -46,6 +46,43 @@ def finalize(model_dir, threads=1):
     write_index(os.path.dirname(os.path.abspath(model_dir)))
 
 
+def model_text(cfg, me, p):
+    recon = me['reconstruction_error_m']
+    if cfg.get("id_table") == "slots":
+        return f"""- IDs: pool P = {cfg['pool']}; the ID table is one-hot: ID i owns row i of a {cfg['id_dim']} x 2 latent.
+- First stage: an exact binding code instead of the learned cross-attention encoder of the method:
+  latent = sum over present entities of id_row (outer) position, viewed as L x C = {cfg['L']} x {cfg['C']}; the decoder
+  reads entity j back as id_row_j . latent. With one-hot rows each ID owns two latent coordinates (its slot), so
+  the latent is a fixed-size array of slot trajectories. Reconstruction error {recon:.1e} m on val, no trainable
+  parameters. (A learned encoder/decoder of 200k parameters was still metres off after 800 CPU steps.)
+- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, a
+  constant-velocity extrapolation of them, the noisy state x_t); weights shared by all slots; {cfg['depth2']} blocks of
+  attention among occupied slots + MLP with adaLN time modulation, hidden {cfg['hidden2']}, 4 heads,
+  {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{cfg['t0']}, {cfg['t1']}].
+- Output: constant-velocity base + preconditioned residual (skip from x_t and a t-scaled network output, both
+  weighted by the per-frame variance of the residual measured on the training data); on the future frames the
+  residual is projected onto {cfg['smooth_basis']} smooth functions of the time since "now" (tau, ..., tau^{cfg['smooth_basis']}),
+  so the sampled paths cannot jitter from frame to frame. Empty slots stay exactly zero."""
+    return f"""- IDs: pool P = {cfg['pool']}, a frozen table of orthonormal {cfg['id_dim']}-dim rows.
+- First stage: an exact orthogonal binding code instead of the learned cross-attention encoder of the method:
+  latent = sum over present entities of id_row (outer) position, viewed as L x C = {cfg['L']} x {cfg['C']}; the decoder
+  reads entity j back as id_row_j . latent. Reconstruction error {recon:.1e} m on val, no trainable parameters.
+- Approximator: {cfg['depth2']} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
+  rotary positions, hidden {cfg['hidden2']}, 4 heads, {p['params_approximator']:,} parameters. GVP interpolant,
+  data prediction, t in [{cfg['t0']}, {cfg['t1']}]. Output: a constant-velocity extrapolation of the known latents plus
+  a skip from x_t and a t-scaled network residual."""
+
+
+def gap_text(me, base):
+    ddim = [v for v in me.values() if isinstance(v, dict) and v.get("solver") == "ddim"]
+    worst = max(ddim, key=lambda v: v["ade"])
+    best = min(ddim, key=lambda v: v["ade"])
+    return (f"Best minADE20 {best['ade']:.3f} m (NFE {best['nfe']}), worst {worst['ade']:.3f} m (NFE {worst['nfe']}); "
+            f"the published level for this benchmark (0.21 / 0.35 m averaged over the five folds) is not reached."
+            + (" NFE 1 is one step from pure noise: it returns close to the conditional mean, so its K samples barely"
+               " spread." if me.get("ddim@1", {}).get("ade", 0) > 0.7 * base["ade"] else ""))
+
+
 def write_card(model_dir, man, cfg):
     name, me, p = man["name"], man["metrics"], man["provenance"]
     fold = p["fold"]
@@ -53,7 +90,13 @@ def write_card(model_dir, man, cfg):
     rows = [f"| {v['solver']} | {v['nfe']} | {v['ade']:.3f} | {v['fde']:.3f} | "
             f"{(v['ade'] / base['ade'] - 1) * 100:+.0f}% | {v['seconds']} |"
             for v in me.values() if isinstance(v, dict) and "nfe" in v]
-    ade_ok = all(v["ade"] <= 0.7 * base["ade"] for v in me.values() if isinstance(v, dict) and v.get("solver") == "ddim")
+    ddim = sorted((v for v in me.values() if isinstance(v, dict) and v.get("solver") == "ddim"), key=lambda v: v["nfe"])
+    ok_nfe = [v["nfe"] for v in ddim if v["ade"] <= 0.7 * base["ade"]]
+    bad_nfe = [v["nfe"] for v in ddim if v["ade"] > 0.7 * base["ade"]]
+    dflt = man["sampler"]["default_nfe"]
+    ade_txt = (("met at the default NFE " + str(dflt)) if dflt in ok_nfe else f"**not met** at the default NFE {dflt}")
+    ade_txt += f" (met at NFE {', '.join(map(str, ok_nfe)) or 'none'}"
+    ade_txt += f"; not at NFE {', '.join(map(str, bad_nfe))})" if bad_nfe else ")"
     d5, d20 = me.get("ddim@5"), me.get("ddim@20")
     fold_txt = ("all recordings: every train split for training, every val split for choosing the default NFE and "
                 "for the numbers below. For the app; never for leave-one-scene-out evaluation"
@@ -76,17 +119,7 @@ LaM-SLidE pedestrian model (ETH/UCY), 2-D, built by `models/training` on this pr
 - Normalisation: centre = centroid of the agents present at the last observed frame, scale = {cfg['scale']} m.
 
 ## Model
-- IDs: pool P = {cfg['pool']}, a frozen table of orthonormal {cfg['id_dim']}-dim rows.
-- First stage: an exact orthogonal binding code instead of the learned cross-attention encoder of the method:
-  latent = sum over present entities of id_row (outer) position, viewed as L x C = {cfg['L']} x {cfg['C']}; the decoder
-  reads entity j back as id_row_j . latent. Reconstruction error {me['reconstruction_error_m']:.1e} m on val, no
-  trainable parameters. (A learned encoder/decoder of 200k parameters was still metres off after 800 CPU steps.)
-- Approximator: {cfg['depth2']} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
-  rotary positions, hidden {cfg['hidden2']}, 4 heads, {p['params_approximator']:,} parameters. GVP interpolant,
-  data prediction, t in [{cfg['t0']}, {cfg['t1']}]. Its output is preconditioned: a constant-velocity extrapolation
-  of the known latents plus a skip from x_t and a t-scaled network residual.
-- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
-  {cfg['flow_w']} x latent MSE. EMA of the weights (decay {cfg['ema']}) exported.
+{model_text(cfg, me, p)}
 - Default sampler: `ddim`, NFE {man['sampler']['default_nfe']} (chosen on val: smallest minADE20 + minFDE20).
 
 ## Metrics (val, K = {cfg['eval_k']}, best of K, metres)
@@ -98,11 +131,9 @@ Constant-velocity baseline (same windows and agents, same code): ADE {base['ade'
 |---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Against the issue's floor: minADE20 at least 30% below the CV ADE: {'met' if ade_ok else '**not met**'}; NFE 5 no
+Against the issue's floor: minADE20 at least 30% below the CV ADE: {ade_txt}; NFE 5 no
 worse than NFE 20 by more than 10%: {'met' if d5 and d20 and d5['ade'] <= 1.1 * d20['ade'] else 'not met'}.
-The samples beat the baseline at the final frame (minFDE) but not on average over the horizon (minADE): every
-sampled frame keeps some latent noise that the small, briefly trained network does not remove, so the fan jitters
-around a good end point. Longer training (or a GPU run) is the open remedy.
+{gap_text(me, base)}
 
 ## Cost
 - First stage: nothing to train. Augmentation: {p['wall_s']['latents']:.0f} s.

@@ -160,6 +160,14 @@ def timestep_embedding(t, dim=256):
     return torch.cat([torch.cos(a), torch.sin(a)], dim=-1)
 
 
+def smooth_projection(future: int, nb: int) -> torch.Tensor:
+    """Orthogonal projection [F, F] onto span{tau, tau^2, ..., tau^nb}, tau = 1..F scaled to (0, 1]: smooth paths
+    that leave "now" with zero offset (the base carries the position and velocity there)."""
+    tau = torch.arange(1, future + 1, dtype=torch.float64) / future
+    phi = torch.stack([tau ** (i + 1) for i in range(nb)], dim=-1)
+    return (phi @ torch.linalg.solve(phi.T @ phi, phi.T)).to(torch.float32)
+
+
 class AdaBlock(nn.Module):
     """Parallel attention + MLP block, modulated by the time embedding (shift, scale, two gates)."""
 
@@ -178,14 +186,25 @@ class AdaBlock(nn.Module):
         h = self.norm(x) * (1.0 + scale) + shift
         return x + (1.0 + g1) * self.att(h, rope=rope) + (1.0 + g2) * self.mlp(h)
 
+    def forward_masked(self, x, temb, bias):
+        """Same block over a set (no positions), keys masked by an additive bias [B, 1, 1, S]."""
+        shift, scale, g1, g2 = self.mod(temb).unsqueeze(1).chunk(4, dim=-1)
+        h = self.norm(x) * (1.0 + scale) + shift
+        return x + (1.0 + g1) * self.att(h, bias=bias) + (1.0 + g2) * self.mlp(h)
+
 
 class Approximator(nn.Module):
     """Predicts the window's latents x1 from (x_t, t, cond, cond_mask); tokens are the T x L latents."""
 
-    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25):
+    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25, smooth_basis=0):
         super().__init__()
         self.T, self.L, self.C, self.H, self.obs = T, L, C, hidden, observed
         self.v = residual_var
+        self.nb = smooth_basis
+        if smooth_basis:
+            # not a state_dict entry: it is a function of (future, smooth_basis), both in the config
+            self.register_buffer("proj_t", smooth_projection(T - observed, smooth_basis).T.contiguous(),
+                                 persistent=False)
         # frame offsets from "now" for the constant-velocity base below
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, T, 1, 1))
         self.in_x = nn.Linear(C, hidden)
@@ -240,7 +259,15 @@ class Approximator(nn.Module):
         den = a * a * self.v + s * s
         c_skip = a * self.v / den
         c_out = torch.sqrt(self.v * s * s / den)
-        return base + c_skip * (x - a * base) + c_out * self.out(h)
+        r = c_skip * (x - a * base) + c_out * self.out(h)
+        if self.nb:
+            # Future frames: the departure from the constant-velocity base is projected onto a few smooth functions
+            # of the time since "now". Whatever noise x_t still carries then cannot come out as frame-to-frame
+            # jitter; it can only bend the whole path, which is what a different sample should look like.
+            past, fut = r[:, :self.obs], r[:, self.obs:]
+            fut = torch.matmul(fut.permute(0, 2, 3, 1), self.proj_t).permute(0, 3, 1, 2)
+            r = torch.cat([past, fut], dim=1)
+        return base + r
 
 
 class BindingFirstStage(nn.Module):
@@ -281,3 +308,85 @@ class BindingFirstStage(nn.Module):
 
     def decode(self, z, ids):
         return self.decode_raw(z * self.z_sd + self.z_mu, ids)
+
+
+class SlotApproximator(nn.Module):
+    """Approximator for the slot binding code (ID table = one-hot rows): one token per latent slot.
+
+    With one-hot ID rows, latent row e holds the coordinates of the entity whose ID is e (zero if none), so the
+    [T, L, C] latent is also a [T, E, D] array of slot trajectories. This network shares its weights across slots:
+    each slot's whole window (conditioning, constant-velocity base, noisy state) becomes one token, the tokens of
+    occupied slots attend to each other (the interactions), and each token emits its slot's trajectory. The latent
+    contract is unchanged: the graph still maps (x, t, cond, cond_mask) [B, T, L, C] to x1_pred [B, T, L, C].
+    """
+
+    def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4):
+        super().__init__()
+        if (L * C) % d:
+            raise ValueError(f"latent {L}x{C} is not a whole number of {d}-d slots")
+        self.T, self.L, self.C, self.d, self.E, self.H, self.obs = T, L, C, d, L * C // d, hidden, observed
+        self.nb = smooth_basis
+        self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, 1, T, 1))
+        # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_residual_var)
+        self.register_buffer("resvar", torch.full((T,), 0.25))
+        if smooth_basis:
+            self.register_buffer("proj_t", smooth_projection(T - observed, smooth_basis).T.contiguous(),
+                                 persistent=False)
+        feat = 2 * T * d + T + 2 * d
+        self.inp = nn.Sequential(nn.Linear(feat, hidden), nn.GELU(), nn.Linear(hidden, hidden))
+        self.t_mlp = nn.Sequential(nn.Linear(256, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
+        self.blocks = nn.ModuleList([AdaBlock(hidden, heads) for _ in range(depth)])
+        self.out_norm = nn.LayerNorm(hidden)
+        self.out_mod = nn.Linear(hidden, 2 * hidden)
+        self.out = nn.Linear(hidden, T * d)
+        for m in (self.out_mod, self.out):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def slots(self, z):
+        """[B, T, L, C] -> [B, E, T, D]."""
+        return z.reshape(z.shape[0], self.T, self.E, self.d).transpose(1, 2)
+
+    def unslots(self, s):
+        return s.transpose(1, 2).reshape(s.shape[0], self.T, self.L, self.C)
+
+    def base_of(self, cond, cond_mask):
+        """Per-slot constant-velocity extrapolation of the known frames ([B, E, T, D]), the known mask
+        [B, 1, T, 1] and the occupancy of each slot [B, E]."""
+        c = self.slots(cond)
+        cm = cond_mask[:, :, 0].to(torch.float32).reshape(cond.shape[0], 1, self.T, 1)
+        now = c[:, :, self.obs - 1:self.obs]
+        prev_known = cm[:, :, self.obs - 2:self.obs - 1]
+        vel = (now - c[:, :, self.obs - 2:self.obs - 1]) * prev_known
+        base = cm * c + (1.0 - cm) * (now + self.offsets * vel)
+        # a slot is occupied when any known frame holds a non-zero coordinate (unused rows of the code are exact 0)
+        occ = ((c.abs() * cm).sum(dim=(2, 3)) > 0).to(torch.float32)
+        return base, cm, occ, now, vel
+
+    def forward(self, x, t, cond, cond_mask):
+        B = x.shape[0]
+        base, cm, occ, now, vel = self.base_of(cond, cond_mask)
+        a = torch.sin(0.5 * math.pi * t).reshape(B, 1, 1, 1)
+        s = torch.cos(0.5 * math.pi * t).reshape(B, 1, 1, 1)
+        dev = self.slots(x) - a * base
+        feats = torch.cat([(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T),
+                           now.flatten(2), vel.flatten(2)], dim=-1)
+        h = self.inp(feats)
+        temb = self.t_mlp(timestep_embedding(t))
+        bias = ((1.0 - occ) * NEG)[:, None, None, :]
+        for blk in self.blocks:
+            h = blk.forward_masked(h, temb, bias)
+        shift, scale = self.out_mod(temb).chunk(2, dim=-1)
+        h = self.out_norm(h) * (1.0 + scale[:, None, :]) + shift[:, None, :]
+        f = self.out(h).reshape(B, self.E, self.T, self.d)
+        # Preconditioning with the measured per-frame prior variance v: c_skip * dev is the best linear guess of
+        # (x1 - base) from x_t, so before training the sampler already draws Gaussian paths of the data's spread.
+        v = self.resvar.reshape(1, 1, self.T, 1)
+        den = a * a * v + s * s
+        r = a * v / den * dev + torch.sqrt(v * s * s / den) * f
+        if self.nb:
+            past, fut = r[:, :, :self.obs], r[:, :, self.obs:]
+            fut = torch.matmul(fut.transpose(2, 3), self.proj_t).transpose(2, 3)
+            r = torch.cat([past, fut], dim=2)
+        # empty slots stay exactly at their base (zero): they are never read, and carry no noise
+        return self.unslots(base + r * occ[:, :, None, None])

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .data import fill_known, normalise_window
-from .nets import Approximator, BindingFirstStage, FirstStage
+from .nets import Approximator, BindingFirstStage, FirstStage, SlotApproximator
 
 
 class Logger:
@@ -101,8 +101,16 @@ def make_first_stage(cfg):
 
 
 def make_approximator(cfg):
+    if cfg.get("approximator") == "slots":
+        net = SlotApproximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], d=2, hidden=cfg["hidden2"],
+                               heads=4, depth=cfg["depth2"], observed=cfg["observed"],
+                               smooth_basis=cfg.get("smooth_basis", 0))
+        if cfg.get("resvar"):
+            net.resvar.copy_(torch.tensor(cfg["resvar"], dtype=torch.float32))
+        return net
     return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
-                        heads=4, depth=cfg["depth2"], observed=cfg["observed"])
+                        heads=4, depth=cfg["depth2"], observed=cfg["observed"],
+                        smooth_basis=cfg.get("smooth_basis", 0))
 
 
 def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
@@ -141,7 +149,7 @@ def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
 def train_stage1(windows, cfg, run_dir, log):
     model = make_first_stage(cfg)
     if cfg["first_stage"] == "binding":
-        log("stage1: orthogonal binding code, nothing to train")
+        log(f"stage1: binding code ({cfg.get('id_table', 'orthogonal')} ID table), nothing to train")
         return model.eval(), 0.0
 
     def step_loss(model, rng):
@@ -174,6 +182,13 @@ def fit_latent_stats(fs, windows, cfg):
         pos, ids, mask = stage1_batch(windows, rng, cfg, 256)
         zs.append(fs.encode_raw(pos, ids, mask))
     z = torch.cat(zs)
+    if cfg.get("id_table") == "slots":
+        # One scale for every slot and no offset: slots stay interchangeable (the slot approximator shares its
+        # weights across them) and an empty slot stays exactly zero.
+        used = z.reshape(-1)[z.reshape(-1) != 0]
+        fs.z_mu.zero_()
+        fs.z_sd.fill_(float(used.std()))
+        return
     fs.z_mu.copy_(z.mean(0))
     fs.z_sd.copy_(z.std(0).clamp(min=1e-3))
 
@@ -242,6 +257,37 @@ def gvp(t):
     return a, s
 
 
+def slot_weight(ids, mask, seen, pool, E, L, C):
+    """[B,T,L,C] weight of the slot code's coordinates: 1 for empty slots (target zero), mask for seen entities'
+    slots, 0 for the slots of entities never seen in a known frame."""
+    oh = (ids.unsqueeze(-1) == torch.arange(E, dtype=ids.dtype)).to(torch.float32)  # [B,n,E]
+    used = torch.einsum("bn,bne->be", torch.ones_like(seen), oh)
+    present = torch.einsum("btn,bne->bte", mask * seen[:, None, :], oh)
+    w = present + (1.0 - used)[:, None, :]
+    B, T = mask.shape[:2]
+    return w.unsqueeze(-1).expand(B, T, E, 2).reshape(B, T, L, C)
+
+
+@torch.no_grad()
+def residual_var(items, fs, cfg, batches=20):
+    """Per-frame variance of (latent - constant-velocity base) over occupied slots, in standardised units."""
+    net = make_approximator(dict(cfg, resvar=None))
+    rng = np.random.default_rng(99)
+    T = cfg["observed"] + cfg["future"]
+    num, den = torch.zeros(T), torch.zeros(T)
+    for _ in range(batches):
+        pos, mask, ids, known, pc, mc, seen = stage2_batch(items, rng, cfg, 64)
+        z = encode_frames(fs, pos, ids, mask * seen[:, None, :])
+        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc), known)
+        base, _, occ, _, _ = net.base_of(cond, cmask)
+        w = slot_weight(ids, mask, seen, cfg["pool"], fs.ids_table.shape[1], cfg["L"], cfg["C"]) * (cmask == 0)[..., None]
+        w = net.slots(w) * occ[:, :, None, None]
+        r2 = (net.slots(z) - base) ** 2
+        num += (r2 * w).sum(dim=(0, 1, 3))
+        den += w.sum(dim=(0, 1, 3))
+    return (num / den.clamp(min=1)).clamp(min=1e-4).tolist()
+
+
 def train_stage2(items, fs, cfg, run_dir, log):
     for p in fs.parameters():
         p.requires_grad_(False)
@@ -259,6 +305,9 @@ def train_stage2(items, fs, cfg, run_dir, log):
         xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
         pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
+        if cfg.get("id_table") == "slots":
+            # a slot's frames where its entity is absent (it left the scene) have no target: leave them out
+            w = w * slot_weight(ids, mask, seen, cfg["pool"], fs.ids_table.shape[1], L, cfg["C"])
         flow = ((pred - z) ** 2 * w).mean()
         # Decoded loss on every frame, for the entities seen in a known frame: the others have no way into the
         # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).

@@ -120,6 +120,8 @@ LaM-SLidE pedestrian model (ETH/UCY), 2-D, built by `models/training` on this pr
 
 ## Model
 {model_text(cfg, me, p)}
+- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
+  {cfg['flow_w']} x latent MSE{" (a slot's frames where its entity is absent are left out)" if cfg.get("id_table") == "slots" else ""}. EMA of the weights (decay {cfg['ema']}) exported.
 - Default sampler: `ddim`, NFE {man['sampler']['default_nfe']} (chosen on val: smallest minADE20 + minFDE20).
 
 ## Metrics (val, K = {cfg['eval_k']}, best of K, metres)

@@ -27,7 +27,7 @@ DEFAULTS = dict(first_stage="binding", id_table="slots", pool=96, id_dim=128, L=
                 hidden2=128, depth2=2, batch2=48, steps2=1500, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
                 t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
                 default_solver="ddim", smooth_basis=4,
-                approximator="slots")
+                smooth_weighted=1, approximator="slots")
 
 
 def evaluate(fs, approx, windows, cfg, log, solvers=("ddim",), nfes=None):

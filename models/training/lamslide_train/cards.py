@@ -49,6 +49,8 @@ def finalize(model_dir, threads=1):
 def model_text(cfg, me, p):
     recon = me['reconstruction_error_m']
     if cfg.get("id_table") == "slots":
+        wls = ("; a least-squares fit weighted by 1 / that variance, so the wide late frames do not leak into the "
+               "early ones" if cfg.get("smooth_weighted") else "; an unweighted least-squares fit")
         return f"""- IDs: pool P = {cfg['pool']}; the ID table is one-hot: ID i owns row i of a {cfg['id_dim']} x 2 latent.
 - First stage: an exact binding code instead of the learned cross-attention encoder of the method:
   latent = sum over present entities of id_row (outer) position, viewed as L x C = {cfg['L']} x {cfg['C']}; the decoder
@@ -61,7 +63,7 @@ def model_text(cfg, me, p):
   {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{cfg['t0']}, {cfg['t1']}].
 - Output: constant-velocity base + preconditioned residual (skip from x_t and a t-scaled network output, both
   weighted by the per-frame variance of the residual measured on the training data); on the future frames the
-  residual is projected onto {cfg['smooth_basis']} smooth functions of the time since "now" (tau, ..., tau^{cfg['smooth_basis']}),
+  residual is projected onto {cfg['smooth_basis']} smooth functions of the time since "now" (tau, ..., tau^{cfg['smooth_basis']}{wls}),
   so the sampled paths cannot jitter from frame to frame. Empty slots stay exactly zero."""
     return f"""- IDs: pool P = {cfg['pool']}, a frozen table of orthonormal {cfg['id_dim']}-dim rows.
 - First stage: an exact orthogonal binding code instead of the learned cross-attention encoder of the method:
@@ -81,6 +83,22 @@ def gap_text(me, base):
             f"the published level for this benchmark (0.21 / 0.35 m averaged over the five folds) is not reached."
             + (" NFE 1 is one step from pure noise: it returns close to the conditional mean, so its K samples barely"
                " spread." if me.get("ddim@1", {}).get("ade", 0) > 0.7 * base["ade"] else ""))
+
+
+# values of options that older configs do not record (they were built before the option existed)
+LEGACY = {"smooth_weighted": 0, "smooth_basis": 0, "approximator": "transformer", "id_table": "orthogonal"}
+
+
+def rebuild_flags(cfg):
+    """The build options where this model's config differs from today's defaults."""
+    from .build import DEFAULTS  # build imports this module
+    out = ""
+    for k, v in DEFAULTS.items():
+        have = cfg.get(k, LEGACY.get(k, v))
+        if have != v:
+            val = ",".join(map(str, have)) if isinstance(have, list) else have
+            out += f" --{k.replace('_', '-')} {val}"
+    return out
 
 
 def write_card(model_dir, man, cfg):
@@ -145,7 +163,7 @@ worse than NFE 20 by more than 10%: {'met' if d5 and d20 and d5['ade'] <= 1.1 * 
 
 ## Rebuild
 ```
-cd models/training && /usr/bin/python3 -m lamslide_train.build --fold {fold} --out ../{name} --threads 1 --steps2 {cfg['steps2']}
+cd models/training && /usr/bin/python3 -m lamslide_train.build --fold {fold} --out ../{name} --threads 1{rebuild_flags(cfg)}
 ```
 """
     with open(os.path.join(model_dir, "card.md"), "w") as f:

@@ -160,12 +160,15 @@ def timestep_embedding(t, dim=256):
     return torch.cat([torch.cos(a), torch.sin(a)], dim=-1)
 
 
-def smooth_projection(future: int, nb: int) -> torch.Tensor:
-    """Orthogonal projection [F, F] onto span{tau, tau^2, ..., tau^nb}, tau = 1..F scaled to (0, 1]: smooth paths
-    that leave "now" with zero offset (the base carries the position and velocity there)."""
+def smooth_projection(future: int, nb: int, var=None) -> torch.Tensor:
+    """Projection [F, F] onto span{tau, tau^2, ..., tau^nb}, tau = 1..F scaled to (0, 1]: smooth paths that leave
+    "now" with zero offset (the base carries the position and velocity there). With `var` [F] it is the weighted
+    least-squares fit with weights 1/var, so the large residuals of late frames do not leak into early ones."""
     tau = torch.arange(1, future + 1, dtype=torch.float64) / future
     phi = torch.stack([tau ** (i + 1) for i in range(nb)], dim=-1)
-    return (phi @ torch.linalg.solve(phi.T @ phi, phi.T)).to(torch.float32)
+    w = torch.ones(future, dtype=torch.float64) if var is None else 1.0 / torch.as_tensor(var, dtype=torch.float64)
+    pw = phi.T * w
+    return (phi @ torch.linalg.solve(pw @ phi, pw)).to(torch.float32)
 
 
 class AdaBlock(nn.Module):
@@ -320,18 +323,19 @@ class SlotApproximator(nn.Module):
     contract is unchanged: the graph still maps (x, t, cond, cond_mask) [B, T, L, C] to x1_pred [B, T, L, C].
     """
 
-    def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4):
+    def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4,
+                 smooth_weighted=False):
         super().__init__()
         if (L * C) % d:
             raise ValueError(f"latent {L}x{C} is not a whole number of {d}-d slots")
         self.T, self.L, self.C, self.d, self.E, self.H, self.obs = T, L, C, d, L * C // d, hidden, observed
-        self.nb = smooth_basis
+        self.nb, self.weighted = smooth_basis, smooth_weighted
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, 1, T, 1))
-        # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_residual_var)
+        # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_resvar)
         self.register_buffer("resvar", torch.full((T,), 0.25))
         if smooth_basis:
-            self.register_buffer("proj_t", smooth_projection(T - observed, smooth_basis).T.contiguous(),
-                                 persistent=False)
+            self.register_buffer("proj_t", torch.zeros(T - observed, T - observed), persistent=False)
+            self.set_resvar(self.resvar)
         feat = 2 * T * d + T + 2 * d
         self.inp = nn.Sequential(nn.Linear(feat, hidden), nn.GELU(), nn.Linear(hidden, hidden))
         self.t_mlp = nn.Sequential(nn.Linear(256, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
@@ -342,6 +346,14 @@ class SlotApproximator(nn.Module):
         for m in (self.out_mod, self.out):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+
+    @torch.no_grad()
+    def set_resvar(self, var):
+        """Sets the per-frame prior variance and the future-frame projection that depends on it."""
+        self.resvar.copy_(torch.as_tensor(var, dtype=torch.float32))
+        if self.nb:
+            fut = self.resvar[self.obs:] if self.weighted else None
+            self.proj_t.copy_(smooth_projection(self.T - self.obs, self.nb, fut).T)
 
     def slots(self, z):
         """[B, T, L, C] -> [B, E, T, D]."""

@@ -104,9 +104,10 @@ def make_approximator(cfg):
     if cfg.get("approximator") == "slots":
         net = SlotApproximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], d=2, hidden=cfg["hidden2"],
                                heads=4, depth=cfg["depth2"], observed=cfg["observed"],
-                               smooth_basis=cfg.get("smooth_basis", 0))
+                               smooth_basis=cfg.get("smooth_basis", 0),
+                               smooth_weighted=bool(cfg.get("smooth_weighted", 0)))
         if cfg.get("resvar"):
-            net.resvar.copy_(torch.tensor(cfg["resvar"], dtype=torch.float32))
+            net.set_resvar(cfg["resvar"])
         return net
     return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
                         heads=4, depth=cfg["depth2"], observed=cfg["observed"],

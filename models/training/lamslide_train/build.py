@@ -26,7 +26,7 @@ DEFAULTS = dict(first_stage="binding", id_table="slots", pool=96, id_dim=128, L=
                 hidden1=64, enc_layers=1, dec_layers=1, batch1=96, steps1=800, lr1=2e-3,
                 hidden2=128, depth2=2, batch2=48, steps2=1500, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
                 t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
-                default_solver="ddim", smooth_basis=4,
+                default_solver="ddim", smooth_basis=2,
                 smooth_weighted=1, approximator="slots")
 
 

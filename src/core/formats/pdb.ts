@@ -107,6 +107,15 @@ export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scen
             COORD_EXPECTED,
           );
         }
+        // "8.E50" is a finite double but overflows the float32 positions to Infinity
+        if (Math.abs(v) > 3.4028234663852886e38) {
+          throw new SceneParseError(
+            file,
+            lineNo,
+            `${'xyz'[k]} coordinate ${quote(field)} in columns ${s + 1}-${s + 8} is out of range`,
+            'a coordinate with magnitude below 3.4e38',
+          );
+        }
         coords.push(v);
       }
       const rawName = line.slice(12, 16);

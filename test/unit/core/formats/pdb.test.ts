@@ -109,6 +109,8 @@ describe('readPdb', () => {
       const a = atom('ATOM', 1, ' C', 'MOL', 1, 0, 0, 0, 'C');
       expectParseError(() => readPdb(F, a.slice(0, 38) + '     nan' + a.slice(46)), 1, /y coordinate "nan" in columns 39-46/);
       expectParseError(() => readPdb(F, a.slice(0, 30) + '        ' + a.slice(38)), 1, /x coordinate ""/);
+      // a finite double that overflows float32 (found by the mutation fuzzer on a real file)
+      expectParseError(() => readPdb(F, a.slice(0, 46) + '   8.E50' + a.slice(54)), 1, /z coordinate "8.E50" in columns 47-54 is out of range/);
     });
     it('unknown element', () => {
       const a = atom('ATOM', 1, ' C', 'MOL', 1, 0, 0, 0, 'XX');

@@ -258,7 +258,7 @@ def gvp(t):
     return a, s
 
 
-def slot_weight(ids, mask, seen, pool, E, L, C):
+def slot_weight(ids, mask, seen, E, L, C):
     """[B,T,L,C] weight of the slot code's coordinates: 1 for empty slots (target zero), mask for seen entities'
     slots, 0 for the slots of entities never seen in a known frame."""
     oh = (ids.unsqueeze(-1) == torch.arange(E, dtype=ids.dtype)).to(torch.float32)  # [B,n,E]
@@ -281,7 +281,7 @@ def residual_var(items, fs, cfg, batches=20):
         z = encode_frames(fs, pos, ids, mask * seen[:, None, :])
         cond, cmask = make_cond(encode_frames(fs, pc, ids, mc), known)
         base, _, occ, _, _ = net.base_of(cond, cmask)
-        w = slot_weight(ids, mask, seen, cfg["pool"], fs.ids_table.shape[1], cfg["L"], cfg["C"]) * (cmask == 0)[..., None]
+        w = slot_weight(ids, mask, seen, fs.ids_table.shape[1], cfg["L"], cfg["C"]) * (cmask == 0)[..., None]
         w = net.slots(w) * occ[:, :, None, None]
         r2 = (net.slots(z) - base) ** 2
         num += (r2 * w).sum(dim=(0, 1, 3))
@@ -308,7 +308,7 @@ def train_stage2(items, fs, cfg, run_dir, log):
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
         if cfg.get("id_table") == "slots":
             # a slot's frames where its entity is absent (it left the scene) have no target: leave them out
-            w = w * slot_weight(ids, mask, seen, cfg["pool"], fs.ids_table.shape[1], L, cfg["C"])
+            w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, cfg["C"])
         flow = ((pred - z) ** 2 * w).mean()
         # Decoded loss on every frame, for the entities seen in a known frame: the others have no way into the
         # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).

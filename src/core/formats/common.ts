@@ -112,6 +112,14 @@ function isDigitCode(c: number): boolean {
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+/** Largest finite float32. Scene positions are float32, so a larger (finite double) coordinate would become Infinity. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/** True when v is stored as a finite float32 (NaN is not). */
+export function fitsF32(v: number): boolean {
+  return Math.abs(v) <= F32_MAX;
+}
+
 /** Parses a strictly decimal, finite number from text[start, end); NaN when it is not one. */
 export function parseDecimal(text: string, start: number, end: number): number {
   // Fast path without allocating a substring: "[-]digits[.digits]" with at most 15 significant digits.

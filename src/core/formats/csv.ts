@@ -21,6 +21,7 @@ import {
   LineCursor,
   buildFrameGrid,
   checkSceneSize,
+  fitsF32,
   formatF32,
   isBlankRange,
   isDecimal,
@@ -98,7 +99,7 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
     const x = num(col.x, 'x');
     const y = num(col.y, 'y');
     const z = col.z >= 0 ? num(col.z, 'z') : 0;
-    if (Math.abs(x) > F32_MAX || Math.abs(y) > F32_MAX || Math.abs(z) > F32_MAX) {
+    if (!fitsF32(x) || !fitsF32(y) || !fitsF32(z)) {
       throw new SceneParseError(file, lineNo, 'coordinate out of range', 'coordinates with magnitude below 3.4e38');
     }
     let id = fieldText(text, fields[col.id]).trim();
@@ -200,7 +201,6 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
   };
 }
 
-const F32_MAX = 3.4028234663852886e38;
 
 function parseTrimmed(s: string, a: number, b: number): number {
   while (a < b && isSpace(s.charCodeAt(a))) a++;

@@ -27,6 +27,7 @@ import {
   LineCursor,
   buildFrameGrid,
   checkSceneSize,
+  fitsF32,
   formatF32,
   isSpace,
   parseDecimal,
@@ -216,9 +217,6 @@ function formatId(v: number): string {
   return String(v === 0 ? 0 : v);
 }
 
-function fitsF32(v: number): boolean {
-  return Math.abs(v) <= 3.4028234663852886e38;
-}
 
 function findFirstRow(frames: F64Column, ents: I32Column, r: number): number {
   for (let k = 0; k < r; k++) if (frames.data[k] === frames.data[r] && ents.data[k] === ents.data[r]) return k;

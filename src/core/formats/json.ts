@@ -22,7 +22,7 @@
 import { SceneParseError } from '../errors';
 import { normalizeElement } from '../elements';
 import type { Dim, Entity, FrameInterval, Scene, SceneKind, TimeUnit } from '../scene';
-import { checkSceneSize, formatF32 } from './common';
+import { F32_MAX, checkSceneSize, formatF32 } from './common';
 
 export const JSON_FORMAT_NAME = 'lamslide-scene';
 export const JSON_FORMAT_VERSION = 1;
@@ -32,7 +32,6 @@ const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'fs', 'ps', 'ns', 'frame'];
 const TOP_KEYS = new Set([
   'format', 'version', 'name', 'kind', 'dim', 'lengthUnit', 'frameInterval', 'entities', 'frameLabels', 'frames', 'meta',
 ]);
-const F32_MAX = 3.4028234663852886e38;
 
 type PathPart = string | number;
 

@@ -15,7 +15,7 @@
 import { SceneParseError, SceneWriteError } from '../errors';
 import { inferElementFromAtomName, normalizeElement } from '../elements';
 import type { FrameInterval, Scene } from '../scene';
-import { LineCursor, checkSceneSize, parseDecimal, quote } from './common';
+import { LineCursor, checkSceneSize, fitsF32, parseDecimal, quote } from './common';
 
 export interface PdbOptions {
   name?: string;
@@ -108,7 +108,7 @@ export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scen
           );
         }
         // "8.E50" is a finite double but overflows the float32 positions to Infinity
-        if (Math.abs(v) > 3.4028234663852886e38) {
+        if (!fitsF32(v)) {
           throw new SceneParseError(
             file,
             lineNo,

@@ -16,7 +16,17 @@
 import { SceneParseError, SceneWriteError } from '../errors';
 import { elementByNumber, normalizeElement } from '../elements';
 import type { FrameInterval, Scene, TimeUnit } from '../scene';
-import { LineCursor, checkSceneSize, formatF32, isBlankRange, isSpace, parseDecimal, parseDecimalString, quote } from './common';
+import {
+  LineCursor,
+  checkSceneSize,
+  fitsF32,
+  formatF32,
+  isBlankRange,
+  isSpace,
+  parseDecimal,
+  parseDecimalString,
+  quote,
+} from './common';
 
 export interface XyzOptions {
   name?: string;
@@ -158,7 +168,7 @@ export function readXyz(file: string, text: string, opts: XyzOptions = {}): Scen
       for (let k = 0; k < 3; k++) {
         const c = layout.posCol + k;
         const v = parseDecimal(text, fieldStarts[c], fieldEnds[c]);
-        if (Number.isNaN(v) || Math.abs(v) > 3.4028234663852886e38) {
+        if (!fitsF32(v)) {
           throw new SceneParseError(
             file,
             lineNo,

@@ -199,15 +199,10 @@ class AdaBlock(nn.Module):
 class Approximator(nn.Module):
     """Predicts the window's latents x1 from (x_t, t, cond, cond_mask); tokens are the T x L latents."""
 
-    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25, smooth_basis=0):
+    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25):
         super().__init__()
         self.T, self.L, self.C, self.H, self.obs = T, L, C, hidden, observed
         self.v = residual_var
-        self.nb = smooth_basis
-        if smooth_basis:
-            # not a state_dict entry: it is a function of (future, smooth_basis), both in the config
-            self.register_buffer("proj_t", smooth_projection(T - observed, smooth_basis).T.contiguous(),
-                                 persistent=False)
         # frame offsets from "now" for the constant-velocity base below
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, T, 1, 1))
         self.in_x = nn.Linear(C, hidden)
@@ -262,15 +257,7 @@ class Approximator(nn.Module):
         den = a * a * self.v + s * s
         c_skip = a * self.v / den
         c_out = torch.sqrt(self.v * s * s / den)
-        r = c_skip * (x - a * base) + c_out * self.out(h)
-        if self.nb:
-            # Future frames: the departure from the constant-velocity base is projected onto a few smooth functions
-            # of the time since "now". Whatever noise x_t still carries then cannot come out as frame-to-frame
-            # jitter; it can only bend the whole path, which is what a different sample should look like.
-            past, fut = r[:, :self.obs], r[:, self.obs:]
-            fut = torch.matmul(fut.permute(0, 2, 3, 1), self.proj_t).permute(0, 3, 1, 2)
-            r = torch.cat([past, fut], dim=1)
-        return base + r
+        return base + c_skip * (x - a * base) + c_out * self.out(h)
 
 
 class BindingFirstStage(nn.Module):
@@ -397,6 +384,9 @@ class SlotApproximator(nn.Module):
         den = a * a * v + s * s
         r = a * v / den * dev + torch.sqrt(v * s * s / den) * f
         if self.nb:
+            # Future frames: the departure from the constant-velocity base is projected onto a few smooth functions
+            # of the time since "now". Whatever noise x_t still carries then cannot come out as frame-to-frame
+            # jitter; it can only bend the whole path, which is what a different sample should look like.
             past, fut = r[:, :, :self.obs], r[:, :, self.obs:]
             fut = torch.matmul(fut.transpose(2, 3), self.proj_t).transpose(2, 3)
             r = torch.cat([past, fut], dim=2)

@@ -110,8 +110,7 @@ def make_approximator(cfg):
             net.set_resvar(cfg["resvar"])
         return net
     return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
-                        heads=4, depth=cfg["depth2"], observed=cfg["observed"],
-                        smooth_basis=cfg.get("smooth_basis", 0))
+                        heads=4, depth=cfg["depth2"], observed=cfg["observed"])
 
 
 def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):

@@ -4,15 +4,14 @@
 Run with Debian's Python (it has OpenMM 7.7 and PDBFixer):  /usr/bin/python3 scripts/make_demo_scenes.py
 Deterministic: fixed seeds, CPU platform pinned to one thread.
 """
-import io
 import os
-import random
 import sys
 
-import numpy as np
 from openmm import LangevinMiddleIntegrator, Platform, unit
 from openmm import app
-from pdbfixer import PDBFixer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'models', 'training'))
+from lamslide_train.sim.ala2 import build_molecule  # noqa: E402
 
 SEED = 20250301
 FRAMES = 100
@@ -22,55 +21,9 @@ OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'public
 NAME = 'alanine-dipeptide'
 
 
-def place(a, b, c, bond, angle, torsion):
-    """Natural-extension reference frame: the atom d bonded to c, given bond |cd|, angle bcd and dihedral abcd."""
-    angle, torsion = np.radians(angle), np.radians(torsion)
-    bc = c - b
-    bc /= np.linalg.norm(bc)
-    n = np.cross(b - a, bc)
-    n /= np.linalg.norm(n)
-    m = np.cross(n, bc)
-    local = np.array([-bond * np.cos(angle), bond * np.sin(angle) * np.cos(torsion), bond * np.sin(angle) * np.sin(torsion)])
-    return c + local[0] * bc + local[1] * m + local[2] * n
-
-
-def heavy_atom_pdb(phi=-80.0, psi=80.0):
-    """Heavy atoms of ACE-ALA-NME from ideal internal coordinates; PDBFixer adds the hydrogens by template."""
-    p = {}
-    p['ACE CH3'] = np.array([0.0, 0.0, 0.0])
-    p['ACE C'] = np.array([1.52, 0.0, 0.0])
-    p['ACE O'] = place(np.array([0.0, 1.0, 0.0]), p['ACE CH3'], p['ACE C'], 1.23, 121, 0)
-    p['ALA N'] = place(p['ACE O'], p['ACE CH3'], p['ACE C'], 1.33, 116, 180)
-    p['ALA CA'] = place(p['ACE CH3'], p['ACE C'], p['ALA N'], 1.46, 122, 180)
-    p['ALA C'] = place(p['ACE C'], p['ALA N'], p['ALA CA'], 1.52, 111, phi)
-    # -122 degrees around N-CA gives the L enantiomer the amber templates expect.
-    p['ALA CB'] = place(p['ALA C'], p['ALA N'], p['ALA CA'], 1.53, 110, -122)
-    p['NME N'] = place(p['ALA N'], p['ALA CA'], p['ALA C'], 1.33, 116, psi)
-    p['ALA O'] = place(p['ALA N'], p['ALA CA'], p['ALA C'], 1.23, 121, psi + 180)
-    p['NME C'] = place(p['ALA CA'], p['ALA C'], p['NME N'], 1.46, 122, 180)
-    order = ['ACE CH3', 'ACE C', 'ACE O', 'ALA N', 'ALA CA', 'ALA C', 'ALA O', 'ALA CB', 'NME N', 'NME C']
-    resno = {'ACE': 1, 'ALA': 2, 'NME': 3}
-    lines = ['SEQRES   1 A    3  ACE ALA NME']
-    for i, key in enumerate(order):
-        res, name = key.split()
-        x = p[key]
-        lines.append('ATOM  %5d %-4s %3s A%4d    %8.3f%8.3f%8.3f  1.00  0.00          %2s'
-                     % (i + 1, ' ' + name if len(name) < 4 else name, res, resno[res], x[0], x[1], x[2], name[0]))
-    lines.append('END')
-    return '\n'.join(lines) + '\n'
-
-
 def main():
-    fixer = PDBFixer(pdbfile=io.StringIO(heavy_atom_pdb()))
-    fixer.findMissingResidues()
-    fixer.findMissingAtoms()
-    fixer.addMissingAtoms()
-    # OpenMM places new hydrogens at random offsets (Python's `random`) before minimising them; seeding it and
-    # minimising on the Reference platform is what makes the whole script reproducible.
-    random.seed(SEED)
-    modeller = app.Modeller(fixer.topology, fixer.positions)
-    modeller.addHydrogens(app.ForceField('amber14-all.xml'), pH=7.0, platform=Platform.getPlatformByName('Reference'))
-    topology, positions = modeller.topology, modeller.positions
+    # The same molecule as the pipeline's reference MD (models/training/lamslide_train/sim/ala2.py).
+    topology, positions = build_molecule(SEED)
 
     forcefield = app.ForceField('amber14-all.xml', 'implicit/gbn2.xml')
     system = forcefield.createSystem(topology, nonbondedMethod=app.NoCutoff, constraints=app.HBonds)

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Object3D } from 'three';
 import type { Scene } from '../core/scene';
 import { ErrorBanner } from './ErrorBanner';
 import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
@@ -10,6 +9,7 @@ import { sidePanels } from './sidePanels';
 import { installTestHook } from './testHook';
 import { Timeline } from './Timeline';
 import { usePlayback } from './usePlayback';
+import type { SampleFan } from './view/fanLayer';
 import type { SceneRenderer } from './view/sceneRenderer';
 import { Viewport } from './Viewport';
 
@@ -161,7 +161,7 @@ export function App() {
   }, []);
 
   const fileInput = useRef<HTMLInputElement>(null);
-  const overlay = useMemo(() => ({ setOverlay: (o: Object3D | null) => rendererRef.current?.setOverlay(o) }), []);
+  const overlay = useMemo(() => ({ setFan: (f: SampleFan | null) => rendererRef.current?.setFan(f) ?? { lines: 0, truthLines: 0 } }), []);
 
   return (
     <div className={`app${sidePanels.length ? ' with-side' : ''}`}>

@@ -4,7 +4,6 @@
  * No model math here: the window is cut by core/sampler/scene-sample.ts, sampling runs in the worker.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { BufferGeometry, Color, Float32BufferAttribute, Group, LineBasicMaterial, LineSegments, type Object3D } from 'three';
 import type { ModelManifest, ModelIndexEntry } from '../core/sampler/manifest';
 import { parseModelIndex } from '../core/sampler/manifest';
 import { dimsFromManifest } from '../core/sampler/rollout';
@@ -13,11 +12,11 @@ import { evaluationsFor, type SolverName, SOLVERS } from '../core/sampler/solver
 import type { Scene } from '../core/scene';
 import { SamplerClient } from '../engine/client';
 import type { SampleResult } from '../engine/protocol';
-import { entityHsl, sceneBounds } from './format';
+import type { SampleFan } from './view/fanLayer';
 
-/** Where the panel puts its drawing: the view adds the object to its world (scene coordinates as PlaneLayer). */
+/** Where the panel puts its drawing: the view draws the fan in its world (scene coordinates as PlaneLayer). */
 export interface OverlayHost {
-  setOverlay(obj: Object3D | null): void;
+  setFan(fan: SampleFan | null): { lines: number; truthLines: number };
 }
 
 export interface SamplePanelProps {
@@ -27,27 +26,6 @@ export interface SamplePanelProps {
   overlay?: OverlayHost | null;
 }
 
-export interface SampleFan {
-  /** scene frame index of "now" */
-  nowFrame: number;
-  K: number;
-  /** scene entity index per window entity */
-  entities: number[];
-  /** window entities sampled and drawn (seen in a known frame) */
-  active: number[];
-  horizon: number;
-  D: number;
-  /** [K, horizon, N, D] */
-  future: Float32Array;
-  /** ground truth after "now" per window entity: [horizon, N, D] with presence [horizon, N] */
-  truth: Float32Array;
-  truthMask: Float32Array;
-  /** where each entity's fan starts: its position at "now", or its last known position before [N, D] */
-  now: Float32Array;
-  backend: string;
-  latentsOnGpu: boolean;
-  ms: number;
-}
 
 type Status =
   | { kind: 'idle' }
@@ -68,74 +46,6 @@ const MODELS_BASE = (): URL => new URL('models/', document.baseURI);
 // Inline layout: the panel's few controls do not justify rules in the shared stylesheet.
 const GRID = { display: 'grid', gridTemplateColumns: '90px minmax(0, 1fr)', gap: '6px 8px', alignItems: 'center', margin: '6px 0' } as const;
 const FIELD = { width: '100%', boxSizing: 'border-box' } as const;
-
-/** Builds the fan: thin translucent lines per sample in the entity's colour, ground truth in white. */
-export function buildFanObject(scene: Scene, fan: SampleFan): { object: Group; lines: number; truthLines: number } {
-  const b = sceneBounds(scene);
-  const cx = (b.min[0] + b.max[0]) / 2;
-  const cy = (b.min[1] + b.max[1]) / 2;
-  const extent = Math.max(b.max[0] - b.min[0], b.max[1] - b.min[1], 1e-6);
-  const lift = extent * 0.002;
-  const N = fan.entities.length;
-  const { K, horizon, D } = fan;
-  const at = (x: number, y: number, out: number[]) => out.push(x - cx, lift, -(y - cy));
-  const pos: number[] = [];
-  const col: number[] = [];
-  const c = new Color();
-  for (const n of fan.active) {
-    const [h, s, l] = entityHsl(fan.entities[n]);
-    c.setHSL(h, s, Math.min(0.85, l + 0.1));
-    for (let k = 0; k < K; k++) {
-      let px = fan.now[n * D];
-      let py = fan.now[n * D + 1];
-      for (let j = 0; j < horizon; j++) {
-        const o = ((k * horizon + j) * N + n) * D;
-        at(px, py, pos);
-        at(fan.future[o], fan.future[o + 1], pos);
-        col.push(c.r, c.g, c.b, c.r, c.g, c.b);
-        px = fan.future[o];
-        py = fan.future[o + 1];
-      }
-    }
-  }
-  const group = new Group();
-  group.name = 'sample-fan';
-  const g = new BufferGeometry();
-  g.setAttribute('position', new Float32BufferAttribute(pos, 3));
-  g.setAttribute('color', new Float32BufferAttribute(col, 3));
-  group.add(new LineSegments(g, new LineBasicMaterial({ vertexColors: true, transparent: true, opacity: Math.max(0.25, Math.min(0.8, 6 / K)), depthWrite: false })));
-  const tpos: number[] = [];
-  for (const n of fan.active) {
-    let px = fan.now[n * D];
-    let py = fan.now[n * D + 1];
-    for (let j = 0; j < horizon; j++) {
-      if (!fan.truthMask[j * N + n]) break;
-      const o = (j * N + n) * D;
-      at(px, py, tpos);
-      at(fan.truth[o], fan.truth[o + 1], tpos);
-      px = fan.truth[o];
-      py = fan.truth[o + 1];
-    }
-  }
-  if (tpos.length) {
-    const tg = new BufferGeometry();
-    tg.setAttribute('position', new Float32BufferAttribute(tpos, 3));
-    const tl = new LineSegments(tg, new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.95, depthWrite: false }));
-    tl.renderOrder = 2;
-    group.add(tl);
-  }
-  return { object: group, lines: pos.length / 6, truthLines: tpos.length / 6 };
-}
-
-export function disposeObject(o: Object3D): void {
-  o.traverse((x) => {
-    const m = x as Partial<LineSegments>;
-    m.geometry?.dispose();
-    const mat = m.material;
-    if (Array.isArray(mat)) mat.forEach((y) => y.dispose());
-    else mat?.dispose();
-  });
-}
 
 function fanFrom(w: SceneSampleWindow, observed: number, r: SampleResult): SampleFan {
   const { N, D, T } = w.window;
@@ -242,16 +152,12 @@ export function SamplePanel({ scene, frame, overlay }: SamplePanelProps) {
   useEffect(() => {
     if (!overlay) return;
     if (!scene || !fan) {
-      overlay.setOverlay(null);
-      drawn.current = { lines: 0, truthLines: 0 };
+      drawn.current = overlay.setFan(null);
       return;
     }
-    const built = buildFanObject(scene, fan);
-    drawn.current = { lines: built.lines, truthLines: built.truthLines };
-    overlay.setOverlay(built.object);
+    drawn.current = overlay.setFan(fan);
     return () => {
-      overlay.setOverlay(null);
-      disposeObject(built.object);
+      overlay.setFan(null);
     };
   }, [overlay, scene, fan]);
 

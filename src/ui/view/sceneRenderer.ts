@@ -16,6 +16,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Scene } from '../../core/scene';
 import type { SceneLayer } from './layer';
 import { MoleculeLayer } from './moleculeLayer';
+import { buildFanObject, disposeObject, type SampleFan } from './fanLayer';
 import { PlaneLayer } from './planeLayer';
 
 export const BACKGROUND = 0x12161d;
@@ -31,7 +32,8 @@ export class SceneRenderer {
   private readonly controls: OrbitControls;
   private readonly resizeObserver: ResizeObserver;
   private layer: SceneLayer | null = null;
-  /** Drawn on top of the layer in the same world coordinates (the Sample panel's fan of futures). */
+  private scene: Scene | null = null;
+  /** Drawn on top of the layer in the same world coordinates (the Sample panel's fan of futures); owned here. */
   private overlay: Object3D | null = null;
   private frame = 0;
   private dirty = true;
@@ -88,6 +90,7 @@ export class SceneRenderer {
   }
 
   setScene(scene: Scene | null): void {
+    this.scene = scene;
     if (this.layer) {
       this.world.remove(this.layer.object);
       this.layer.dispose();
@@ -103,12 +106,19 @@ export class SceneRenderer {
     this.resetCamera();
   }
 
-  /** Replaces the overlay object (null removes it); its owner disposes it. */
-  setOverlay(obj: Object3D | null): void {
-    if (this.overlay) this.world.remove(this.overlay);
-    this.overlay = obj;
-    if (obj) this.world.add(obj);
+  /** Draws a fan of sampled futures over the current scene (null removes it); returns what was drawn. */
+  setFan(fan: SampleFan | null): { lines: number; truthLines: number } {
+    if (this.overlay) {
+      this.world.remove(this.overlay);
+      disposeObject(this.overlay);
+      this.overlay = null;
+    }
     this.dirty = true;
+    if (!fan || !this.scene) return { lines: 0, truthLines: 0 };
+    const built = buildFanObject(this.scene, fan);
+    this.overlay = built.object;
+    this.world.add(built.object);
+    return { lines: built.lines, truthLines: built.truthLines };
   }
 
   setFrame(frame: number): void {

@@ -6,9 +6,10 @@
 export type Dim = 2 | 3;
 
 /** What kind of system a scene holds; decides how it is drawn and which models fit it. */
-export type SceneKind = 'pedestrian' | 'molecule' | 'generic';
+export type SceneKind = 'pedestrian' | 'molecule' | 'nbody' | 'basketball' | 'generic';
 
-export type TimeUnit = 's' | 'ms' | 'fs' | 'ps' | 'ns' | 'frame';
+/** 'sim': dimensionless simulation time (N-body); 'frame': no interval stated, time counts frames. */
+export type TimeUnit = 's' | 'ms' | 'fs' | 'ps' | 'ns' | 'sim' | 'frame';
 
 export interface FrameInterval {
   value: number;
@@ -23,6 +24,10 @@ export interface Entity {
   label: string;
   /** Chemical element symbol (capitalised, e.g. "C", "Cl") for atoms; undefined for agents. */
   element?: string;
+  /** Electric charge in elementary units (charged N-body particles). */
+  charge?: number;
+  /** Role of the entity in its scene, e.g. "PLAYER" or "BALL" (basketball). */
+  group?: string;
 }
 
 export interface Scene {
@@ -40,6 +45,6 @@ export interface Scene {
   frameInterval: FrameInterval;
   /** Source frame numbers (e.g. ETH/UCY frame ids), length F, increasing. */
   frameLabels: number[];
-  /** Unit of the coordinates ("m", "Å", ...). */
+  /** Unit of the coordinates ("m", "Å", "nm", "ft", or "sim" for dimensionless simulation units). */
   lengthUnit: string;
 }

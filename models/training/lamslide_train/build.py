@@ -17,7 +17,7 @@ import time
 import torch
 
 from .cards import finalize
-from .config import add_cli_flags, apply_cli
+from .config import ConfigError, add_cli_flags, apply_cli
 from .domains import DOMAINS, get_domain
 from .metrics import BASELINES, ade_fde
 from .stages.export import export_graphs, file_entries, make_manifest, write_fixtures
@@ -129,7 +129,8 @@ def build(cfg, out, data_root, runs, threads, log):
     return manifest
 
 
-def main(argv=None):
+def parse_args(argv=None):
+    """(argparse namespace, validated config) of a build command line; the flags are the domain config's fields."""
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--domain", default="pedestrian", choices=list(DOMAINS))
     known, _ = pre.parse_known_args(argv)
@@ -143,13 +144,21 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     dest = add_cli_flags(ap, domain.default_config())
     a = ap.parse_args(argv)
+    try:
+        cfg = apply_cli(domain.default_config(), a, dest).validate()
+    except ConfigError as e:
+        ap.error(str(e))
+    return a, cfg
+
+
+def main(argv=None):
+    a, cfg = parse_args(argv)
     torch.set_num_threads(a.threads)
-    cfg = apply_cli(domain.default_config(), a, dest).validate()
     name = os.path.basename(os.path.normpath(a.out))
     os.makedirs(os.path.join(a.runs, name), exist_ok=True)
     log = Logger(os.path.join(a.runs, name, "train.log"))
     log(f"build {name} domain {cfg.domain} cfg {json.dumps(cfg.to_dict())}")
-    build(cfg, a.out, a.data, a.runs, a.threads, log)
+    return build(cfg, a.out, a.data, a.runs, a.threads, log)
 
 
 if __name__ == "__main__":

@@ -165,6 +165,9 @@ class ModelConfig:
         if self.features.vocab and fs.kind != "learned":
             raise ConfigError("features.vocab: a feature vocabulary needs first_stage.kind 'learned' (a binding code "
                               f"has no feature head), got {fs.kind!r}")
+        if fs.kind == "learned" and fs.id_table != "orthogonal":
+            raise ConfigError("first_stage.id_table: the learned first stage uses a frozen orthogonal ID table; set "
+                              f"'orthogonal', got {fs.id_table!r}")
         if fs.kind == "binding" and (fs.pool > fs.id_dim or fs.id_dim * self.dims != fs.L * fs.C):
             raise ConfigError(f"first_stage: a binding code needs pool <= id_dim and id_dim * dims == L * C, got pool "
                               f"{fs.pool}, id_dim {fs.id_dim}, dims {self.dims}, L x C {fs.L} x {fs.C}")
@@ -203,7 +206,7 @@ class ModelConfig:
             raise ConfigError(f"{where}.format: expected {CONFIG_FORMAT!r}, got {d.get('format')!r}")
         body = {k: v for k, v in d.items() if k != "format"}
         cfg = _from_json(cls, body, where)
-        if cfg.domain != cls.domain_default():
+        if cls.domain_default() and cfg.domain != cls.domain_default():
             raise ConfigError(f"{where}.domain: {cls.__name__} is for {cls.domain_default()!r}, got {cfg.domain!r}")
         return cfg
 

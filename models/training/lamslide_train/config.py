@@ -63,7 +63,8 @@ class FirstStageConfig:
     heads: int = field(default=4, metadata=flat("heads1"))
     enc_layers: int = 1
     dec_layers: int = 1
-    token: str = field(default="concat", metadata={"choices": ("concat",)})  # entity-token design (stages/first_stage.py)
+    # entity-token design of the learned encoder: a key of TOKENS in stages/first_stage.py (add new ones to both)
+    token: str = field(default="concat", metadata={"choices": ("concat",)})
     feat_dim: int = 16  # width of the feature embedding
 
     @property

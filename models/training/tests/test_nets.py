@@ -190,3 +190,9 @@ def test_factories_follow_the_config():
     fs, ap = make_first_stage(cfg), make_approximator(cfg)
     assert isinstance(fs, FirstStage) and fs.n_feats == 0 and isinstance(ap, TransformerApproximator)
     assert (ap.T, ap.L, ap.C, ap.H) == (20, 4, 64, 128)
+
+
+def test_token_designs_in_the_config_are_the_registered_ones():
+    from lamslide_train.config import FirstStageConfig as F
+    from lamslide_train.stages.first_stage import TOKENS
+    assert set(F.__dataclass_fields__["token"].metadata["choices"]) == set(TOKENS)

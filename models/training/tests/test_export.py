@@ -171,3 +171,19 @@ def test_committed_contract_model_is_what_the_exporter_writes(tmp_path):
         m.pop("files")
         m["provenance"].pop("torch")
     assert committed == fresh
+
+
+@pytest.mark.parametrize("pool", [6, 7, 8, 43, 44, 96, 200])
+def test_fixture_ids_are_distinct_and_inside_the_pool(pool):
+    from lamslide_train.stages.export import fixture_ids
+    ids = fixture_ids(pool)
+    assert ids.dtype == torch.int32 and ids.shape == (2, 5)
+    for row in ids.tolist():
+        assert len(set(row)) == 5 and 0 <= min(row) and max(row) < pool
+    assert pool - 1 in ids[0].tolist()  # the top of the pool is exercised
+
+
+def test_fixtures_need_a_pool_of_six():
+    from lamslide_train.stages.export import fixture_ids
+    with pytest.raises(ValueError, match="at least 6"):
+        fixture_ids(5)

@@ -120,7 +120,7 @@ def fixture_ids(pool):
     """Two rows of five distinct IDs for the graph fixtures, reaching the top of the pool."""
     if pool < 6:
         raise ValueError(f"the fixtures need an ID pool of at least 6, got {pool}")
-    row0 = [3, 17, 0, 42, pool - 1] if pool > 42 else [3, 1, 0, pool // 2, pool - 1]
+    row0 = [3, 17, 0, 42, pool - 1] if pool > 43 else [3, 1, 0, pool - 2, pool - 1]
     return torch.tensor([row0, [1, 2, 3, 4, 5]], dtype=torch.int32)
 
 

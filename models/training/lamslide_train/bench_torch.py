@@ -11,53 +11,22 @@ import time
 import numpy as np
 import torch
 
-from .sampler import condition, sample_latents
-from .train import make_approximator, make_first_stage
-
-
-def _tensor(t):
-    dt = torch.int32 if t["dtype"] == "int32" else torch.float32
-    return torch.tensor(t["data"], dtype=dt).reshape(t["shape"])
-
-
-@torch.no_grad()
-def check_against_fixtures(model_dir, fs, ap, tol=1e-4):
-    """The network code must still be the code the model was exported from: replay the approximator and decoder
-    fixtures (a changed nets.py would otherwise time or score different networks under the same name)."""
-    with open(f"{model_dir}/fixtures/fixtures.json") as f:
-        fx = json.load(f)
-    for name, fn, out in (("approximator", ap, "x1_pred"), ("decoder", fs.decode, "pos")):
-        inp = {k: _tensor(v) for k, v in fx[name]["inputs"].items()}
-        got = fn(*inp.values())
-        ref = _tensor(fx[name]["outputs"][out])
-        rel = float((got - ref).norm() / ref.norm().clamp(min=1e-12))
-        if rel > tol:
-            raise RuntimeError(f"{model_dir}: the PyTorch {name} differs from its fixture by {rel:.2e} (relative L2): "
-                               "the training code changed since this model was exported; rebuild it")
-
-
-def load_model(model_dir):
-    w = torch.load(f"{model_dir}/weights.pt")
-    cfg = w["cfg"]
-    fs = make_first_stage(cfg)
-    fs.load_state_dict(w["first_stage"])
-    ap = make_approximator(cfg)
-    ap.load_state_dict(w["approximator"])
-    fs, ap = fs.eval(), ap.eval()
-    check_against_fixtures(model_dir, fs, ap)
-    return fs, ap, cfg
+from .stages.interpolant import sample_latents
+from .stages.preprocess import condition
+from .weights import load_model
 
 
 @torch.no_grad()
 def one_rollout(fs, ap, cfg, n, k, nfe, rng):
-    T, obs, L, C = cfg["observed"] + cfg["future"], cfg["observed"], cfg["L"], cfg["C"]
-    pos = rng.normal(0, 0.5, (1, T, n, 2)).astype(np.float32)
+    T, obs, L, C = cfg.T, cfg.observed, cfg.first_stage.L, cfg.first_stage.C
+    pos = rng.normal(0, 0.5, (1, T, n, cfg.dims)).astype(np.float32)
     mask = np.ones((1, T, n), np.float32)
     ids = torch.arange(n, dtype=torch.int32)[None]
-    cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs)
+    feats = torch.zeros(1, n, dtype=torch.int32) if cfg.vocab else None
+    cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs, feats)
     noise = torch.randn(k, T, L, C)
-    x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe, cfg["default_solver"],
-                       cfg["t0"], cfg["t1"])
+    x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe,
+                       cfg.evaluation.default_solver, cfg.interpolant.t0, cfg.interpolant.t1)
     return fs.decode(x.reshape(k * T, L, C), ids.expand(k * T, -1))
 
 

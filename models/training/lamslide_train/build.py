@@ -1,160 +1,164 @@
 """Builds one model from scratch: data -> stage 1 -> latents -> stage 2 -> evaluation -> ONNX export -> card.
 
 Usage (from models/training, with Debian's /usr/bin/python3):
-  python3 -m lamslide_train.build --fold eth --out ../eth_ucy-eth
-Interrupted runs resume from runs/<name>/stage{1,2}.pt when started again with the same arguments.
+  python3 -m lamslide_train.build --fold eth --out ../eth_ucy-eth --threads 1
+  python3 -m lamslide_train.build --domain pedestrian --help      (every config field of the domain as a flag)
+The flags are the config's fields (config.py, domains/<domain>.py) under their flat names; what is not given keeps
+the domain's default. Interrupted runs resume from runs/<name>/stage{1,2}.pt when started again with the same
+arguments.
 """
 import argparse
 import json
 import os
 import platform
 import subprocess
-import sys
 import time
 
-import numpy as np
 import torch
 
-from . import data as D
 from .cards import finalize
-from .export import export_graphs, sha256, write_fixtures
-from .sampler import constant_velocity, min_ade_fde, rollout_windows
-from .train import (Logger, fit_latent_stats, make_approximator, make_first_stage, augment_windows,
-                    recon_error, residual_var, train_stage1, train_stage2)
+from .config import ConfigError, add_cli_flags, apply_cli
+from .domains import DOMAINS, get_domain
+from .metrics import BASELINES, ade_fde
+from .stages.export import export_graphs, file_entries, make_manifest, write_fixtures
+from .stages.rollout import rollout_windows
+from .stages.training import (Logger, augment_windows, fit_latent_stats, recon_error, residual_var, train_stage1,
+                              train_stage2)
+from .weights import save_weights
 
-DEFAULTS = dict(first_stage="binding", id_table="slots", pool=96, id_dim=128, L=4, C=64, scale=5.0, observed=8, future=12, frame_interval=0.4,
-                hidden1=64, enc_layers=1, dec_layers=1, batch1=96, steps1=800, lr1=2e-3,
-                hidden2=128, depth2=2, batch2=48, steps2=1500, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=6,
-                t0=0.001, t1=0.999, seed=0, eval_stride=10, eval_k=20, eval_nfe=[1, 2, 5, 10, 20], default_nfe=10,
-                default_solver="ddim", smooth_basis=2,
-                smooth_weighted=1, approximator="slots")
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def evaluate(fs, approx, windows, cfg, log, solvers=("ddim",), nfes=None):
-    obs = cfg["observed"]
+def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None):
+    """The domain's metrics protocol on `windows`: every baseline, then each solver x NFE (K = evaluation.k)."""
+    obs, unit = cfg.observed, domain.length_unit
     res = {}
-    cv_ade, cv_fde = constant_velocity(windows, obs)
-    res["baseline"] = {"name": "constant velocity", "ade": float(cv_ade.mean()), "fde": float(cv_fde.mean())}
+    bases = {name: [float(a.mean()) for a in BASELINES[name](windows, obs)] for name in domain.baselines}
+    first = domain.baselines[0]
+    res["baseline"] = {"name": first, "ade": bases[first][0], "fde": bases[first][1]}
+    if len(bases) > 1:
+        res["baselines"] = {k: {"ade": v[0], "fde": v[1]} for k, v in bases.items()}
+    count = 0
     for solver in solvers:
-        for nfe in nfes or cfg["eval_nfe"]:
+        for nfe in nfes or cfg.evaluation.nfe:
             if solver == "heun" and nfe < 2:
                 continue
             t0 = time.time()
-            s = rollout_windows(fs, approx, windows, cfg, cfg["eval_k"], nfe, solver, cfg["seed"])
-            ade, fde = min_ade_fde(s, windows, obs)
+            s = rollout_windows(fs, approx, windows, cfg, cfg.evaluation.k, nfe, solver, cfg.training.seed)
+            ade, fde = ade_fde(s, windows, obs, domain.protocol)
+            count = len(ade)
             res[f"{solver}@{nfe}"] = {"solver": solver, "nfe": nfe, "ade": float(ade.mean()), "fde": float(fde.mean()),
                                       "seconds": round(time.time() - t0, 1)}
-            log(f"eval {solver} nfe {nfe}: minADE {ade.mean():.3f} minFDE {fde.mean():.3f} "
-                f"(CV {cv_ade.mean():.3f}/{cv_fde.mean():.3f}) agents {len(ade)} {time.time() - t0:.0f}s")
-    res["agents"] = int(len(cv_ade))
+            log(f"eval {solver} nfe {nfe}: {domain.protocol}ADE {ade.mean():.3f} {domain.protocol}FDE "
+                f"{fde.mean():.3f} {unit} (baseline {first} {bases[first][0]:.3f}/{bases[first][1]:.3f}) "
+                f"{domain.scored_name} {len(ade)} {time.time() - t0:.0f}s")
+    res[domain.scored_name] = int(count)
     res["windows"] = len(windows)
     return res
 
 
 def git_commit():
     try:
-        return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).strip()
+        return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True, cwd=HERE,
+                                       stderr=subprocess.DEVNULL).strip()
     except Exception:
         return "unknown"
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--fold", required=True, choices=list(D.FOLDS) + ["all"])
-    ap.add_argument("--out", required=True, help="model folder to write, e.g. ../eth_ucy-eth")
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "data"))
-    ap.add_argument("--runs", default=os.path.join(os.path.dirname(__file__), "..", "runs"))
-    ap.add_argument("--threads", type=int, default=2)
-    for k, v in DEFAULTS.items():
-        if isinstance(v, list):
-            ap.add_argument("--" + k.replace("_", "-"), type=lambda s: [int(x) for x in s.split(",")], default=v)
-        else:
-            ap.add_argument("--" + k.replace("_", "-"), type=type(v), default=v)
-    a = ap.parse_args(argv)
-    torch.set_num_threads(a.threads)
-    cfg = {k: getattr(a, k) for k in DEFAULTS}
-    name = os.path.basename(os.path.normpath(a.out))
-    run_dir = os.path.join(a.runs, name)
+def build(cfg, out, data_root, runs, threads, log):
+    """Trains, evaluates and exports the model `cfg` describes into the folder `out`; returns the manifest."""
+    domain = get_domain(cfg.domain)
+    cfg.validate()
+    name = os.path.basename(os.path.normpath(out))
+    run_dir = os.path.join(runs, name)
     os.makedirs(run_dir, exist_ok=True)
-    os.makedirs(a.out, exist_ok=True)
-    log = Logger(os.path.join(run_dir, "train.log"))
-    log(f"build {name} fold {a.fold} cfg {json.dumps(cfg)}")
-    torch.manual_seed(cfg["seed"])
-    T = cfg["observed"] + cfg["future"]
+    os.makedirs(out, exist_ok=True)
+    unit = domain.length_unit
+    torch.manual_seed(cfg.training.seed)
 
-    train_files = D.fold_files(a.data, a.fold, "train")
-    val_files = D.fold_files(a.data, a.fold, "val")
-    tw = D.load_windows(train_files, T, cfg["pool"])
-    vw = D.load_windows(val_files, T, cfg["pool"])
-    vw_eval = [w for w in vw if w.start % cfg["eval_stride"] == 0]
-    log(f"windows: train {len(tw)} val {len(vw)} (eval {len(vw_eval)})")
+    ds = domain.datasets(cfg, data_root)
+    log(f"windows: train {len(ds.train)} val {len(ds.val)} (eval {len(ds.eval)})")
     wall = {}
     t_all = time.time()
 
-    fs, wall["stage1"] = train_stage1(tw, cfg, run_dir, log)
-    fit_latent_stats(fs, tw, cfg)
-    recon = recon_error(fs, vw, cfg)
-    log(f"first stage val reconstruction error {recon:.3f} m")
+    fs, wall["stage1"] = train_stage1(ds.train, cfg, run_dir, log, unit)
+    fit_latent_stats(fs, ds.train, cfg)
+    recon, feat_acc = recon_error(fs, ds.val, cfg)
+    log(f"first stage val reconstruction error {recon:.3f} {unit}"
+        + (f", feature accuracy {feat_acc:.4f}" if feat_acc is not None else ""))
 
     t0 = time.time()
-    items = augment_windows(tw, cfg, cfg["copies"], cfg["seed"] + 2, log)
+    items = augment_windows(ds.train, cfg, cfg.training.copies, cfg.training.seed + 2, log)
     wall["latents"] = time.time() - t0
-    if cfg["approximator"] == "slots":
-        cfg["resvar"] = [round(v, 6) for v in residual_var(items, fs, cfg)]
-        log(f"per-frame residual variance {cfg['resvar']}")
-    approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log)
+    if cfg.approximator.kind == "slots":
+        cfg.approximator.resvar = [round(v, 6) for v in residual_var(items, fs, cfg)]
+        log(f"per-frame residual variance {cfg.approximator.resvar}")
+    approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log, unit)
     del items
 
     t0 = time.time()
     fs.eval(); approx.eval()
-    metrics = evaluate(fs, approx, vw_eval, cfg, log, solvers=("ddim",))
-    metrics.update({k: v for k, v in evaluate(fs, approx, vw_eval, cfg, log, solvers=("euler",),
+    metrics = evaluate(fs, approx, ds.eval, cfg, domain, log, solvers=("ddim",))
+    metrics.update({k: v for k, v in evaluate(fs, approx, ds.eval, cfg, domain, log, solvers=("euler",),
                                                nfes=[10]).items() if "@" in k})
     wall["eval"] = time.time() - t0
     wall["total"] = time.time() - t_all
 
-    export_graphs(fs, approx, cfg, a.out)
-    write_fixtures(fs, approx, cfg, a.out)
-    torch.save({"cfg": cfg, "first_stage": fs.state_dict(), "approximator": approx.state_dict()},
-               os.path.join(a.out, "weights.pt"))
+    export_graphs(fs, approx, cfg, out)
+    write_fixtures(fs, approx, cfg, out, domain.fixture_window(cfg))
+    save_weights(os.path.join(out, "weights.pt"), cfg, fs, approx)
     prov = {
-        "data": "ETH/UCY (Social-GAN leave-one-scene-out splits, as staged in shared/data/eth_ucy)",
-        "fold": a.fold,
-        "train_files": [os.path.basename(p) for p in train_files],
-        "val_files": [os.path.basename(p) for p in val_files],
-        "train_windows": len(tw),
-        "steps": {"stage1": cfg["steps1"], "stage2": cfg["steps2"]},
+        **ds.provenance,
+        "steps": {"stage1": cfg.training.steps1 if cfg.first_stage.kind == "learned" else 0,
+                  "stage2": cfg.training.steps2},
         "wall_s": {k: round(v, 1) for k, v in wall.items()},
         "params_first_stage": sum(p.numel() for p in fs.parameters()),
         "params_approximator": sum(p.numel() for p in approx.parameters()),
-        "seed": cfg["seed"], "commit": git_commit(), "torch": torch.__version__,
+        "seed": cfg.training.seed, "commit": git_commit(), "torch": torch.__version__,
         "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
     }
-    files = {k: {"path": f"{k}.onnx", "sha256": sha256(os.path.join(a.out, f"{k}.onnx"))}
-             for k in ("encoder", "approximator", "decoder")}
-    files["weights"] = {"path": "weights.pt", "sha256": sha256(os.path.join(a.out, "weights.pt"))}
-    files["fixtures"] = {"path": "fixtures/fixtures.json", "sha256": sha256(os.path.join(a.out, "fixtures", "fixtures.json"))}
-    manifest = {
-        "format": "lamslide-model/1", "name": name, "domain": "pedestrian", "dims": 2,
-        "id_pool": cfg["pool"], "latent": {"L": cfg["L"], "C": cfg["C"]},
-        "frames": {"observed": cfg["observed"], "future": cfg["future"], "window": T, "min_observed": 1},
-        "frame_interval": {"value": cfg["frame_interval"], "unit": "s"}, "length_unit": "m",
-        "normalization": {"center": "last_observed_centroid", "scale": cfg["scale"]},
-        "features": {"vocab": []},
-        "interpolant": {"path": "gvp", "prediction": "data", "t0": cfg["t0"], "t1": cfg["t1"]},
-        "sampler": {"default_nfe": cfg["default_nfe"], "default_solver": cfg["default_solver"],
-                    "solvers": ["euler", "heun", "ddim"]},
-        "files": files,
-        "metrics": {"protocol": {"data": "val", "k": cfg["eval_k"], "window_stride": cfg["eval_stride"],
-                                 "known_frames": cfg["observed"], "ids": "sequential in ascending source id",
-                                 "unit": "m", "seed": cfg["seed"]},
-                    "reconstruction_error_m": round(recon, 4), **metrics},
-        "provenance": prov,
-    }
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
+    me = {"protocol": domain.metrics_protocol(cfg), "reconstruction_error": round(recon, 4)}
+    if feat_acc is not None:
+        me["feature_accuracy"] = round(feat_acc, 4)
+    manifest = make_manifest(cfg, name, (domain.length_unit, domain.time_unit), file_entries(out), {**me, **metrics},
+                             prov, domain.scope(cfg))
+    with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
-    finalize(a.out, a.threads)
+    finalize(out, threads)
     log(f"done {name}: total {wall['total']:.0f}s")
+    return manifest
+
+
+def parse_args(argv=None):
+    """(argparse namespace, validated config) of a build command line; the flags are the domain config's fields."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--domain", default="pedestrian", choices=list(DOMAINS))
+    known, _ = pre.parse_known_args(argv)
+    domain = get_domain(known.domain)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--domain", default="pedestrian", choices=list(DOMAINS), help="which domain's config and data")
+    ap.add_argument("--out", required=True, help="model folder to write, e.g. ../eth_ucy-eth")
+    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "..", "shared", "data"),
+                    help="data root, read in place (default: ../shared/data of the repository)")
+    ap.add_argument("--runs", default=os.path.join(HERE, "..", "runs"), help="logs and checkpoints")
+    ap.add_argument("--threads", type=int, default=2)
+    dest = add_cli_flags(ap, domain.default_config())
+    a = ap.parse_args(argv)
+    try:
+        cfg = apply_cli(domain.default_config(), a, dest).validate()
+    except ConfigError as e:
+        ap.error(str(e))
+    return a, cfg
+
+
+def main(argv=None):
+    a, cfg = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    name = os.path.basename(os.path.normpath(a.out))
+    os.makedirs(os.path.join(a.runs, name), exist_ok=True)
+    log = Logger(os.path.join(a.runs, name, "train.log"))
+    log(f"build {name} domain {cfg.domain} cfg {json.dumps(cfg.to_dict())}")
+    return build(cfg, a.out, a.data, a.runs, a.threads, log)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,17 @@
-"""Evaluates a built model on ETH/UCY files with the protocol of models/CONTRACT.md; prints one JSON object.
+"""Evaluates a built model on data files with its domain's protocol (models/CONTRACT.md); prints one JSON object.
 
   python3 -m lamslide_train.evaluate --model ../eth_ucy-eth --data FILE_OR_FOLDER [...] [--nfe 10] [--k 20]
 """
 import argparse
-import glob
 import json
 import os
 
 import torch
 
-from . import data as D
-from .bench_torch import load_model
-from .sampler import constant_velocity, min_ade_fde, rollout_windows
+from .domains import get_domain
+from .metrics import BASELINES, ade_fde
+from .stages.rollout import rollout_windows
+from .weights import load_model
 
 
 def main(argv=None):
@@ -22,24 +22,24 @@ def main(argv=None):
     ap.add_argument("--nfe", type=int, default=10)
     ap.add_argument("--solver", default="ddim")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--stride", type=int, default=None, help="window stride (default: the manifest's protocol)")
+    ap.add_argument("--stride", type=int, default=None, help="window stride (default: the model's evaluation stride)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     fs, net, cfg = load_model(a.model)
-    stride = a.stride or cfg["eval_stride"]
-    files = []
-    for d in a.data:
-        files += sorted(glob.glob(os.path.join(d, "*.txt"))) if os.path.isdir(d) else [d]
-    T = cfg["observed"] + cfg["future"]
-    ws = [w for w in D.load_windows(files, T, cfg["pool"]) if w.start % stride == 0]
-    cfg = dict(cfg, eval_k=a.k)
+    domain = get_domain(cfg.domain)
+    stride = a.stride or cfg.evaluation.stride
+    ws = [w for w in domain.windows_of_paths(cfg, a.data) if w.start % stride == 0]
     s = rollout_windows(fs, net, ws, cfg, a.k, a.nfe, a.solver, a.seed)
-    ade, fde = min_ade_fde(s, ws, cfg["observed"])
-    cva, cvf = constant_velocity(ws, cfg["observed"])
+    ade, fde = ade_fde(s, ws, cfg.observed, domain.protocol)
+    bases = {n: BASELINES[n](ws, cfg.observed) for n in domain.baselines}
+    first = bases[domain.baselines[0]]
     print(json.dumps({"model": os.path.basename(os.path.normpath(a.model)), "k": a.k, "nfe": a.nfe, "solver": a.solver,
-                      "stride": stride, "windows": len(ws), "samples": int(len(ade)), "ade": float(ade.mean()),
-                      "fde": float(fde.mean()), "baseline": {"ade": float(cva.mean()), "fde": float(cvf.mean())}}))
+                      "protocol": domain.protocol, "stride": stride, "windows": len(ws), "samples": int(len(ade)),
+                      "ade": float(ade.mean()), "fde": float(fde.mean()),
+                      "baseline": {"ade": float(first[0].mean()), "fde": float(first[1].mean())},
+                      "baselines": {n: {"ade": float(v[0].mean()), "fde": float(v[1].mean())}
+                                    for n, v in bases.items()}}))
 
 
 if __name__ == "__main__":

@@ -1,163 +1,15 @@
-"""Networks of the two stages, written so that they export to ONNX (opset 17) with int32 inputs.
+"""Latent approximators: predict a window's latents x1 [B,T,L,C] from (x_t, t, cond, cond_mask).
 
-Everything avoids int64 tensors inside the graph (WebGPU has no int64): IDs become one-hot rows multiplied
-with the frozen ID table, and the known/unknown flag is blended as a float.
+- TransformerApproximator: the method's network over the T x L latent tokens (spatial + temporal attention); for
+  first stages whose latent is shared by all entities (the learned one).
+- SlotApproximator: for the slot binding code (each ID owns D latent coordinates): one token per slot.
 """
 import math
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
-NEG = -1.0e4  # additive mask bias; finite so that an all-masked row gives a uniform softmax, not NaN
-
-
-def orthogonal_id_table(pool: int, dim: int, seed: int) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    a = torch.randn(max(pool, dim), min(pool, dim), generator=g)
-    q, _ = torch.linalg.qr(a)
-    table = q[:pool, :dim] if pool >= dim else q[:dim, :pool].T
-    # max-norm 1 rows, as in the method description
-    return table / table.norm(dim=-1, keepdim=True).clamp(min=1.0)
-
-
-def one_hot_ids(ids: torch.Tensor, pool: int) -> torch.Tensor:
-    ar = torch.arange(pool, dtype=ids.dtype, device=ids.device)
-    return (ids.unsqueeze(-1) == ar).to(torch.float32)
-
-
-class MHA(nn.Module):
-    def __init__(self, dim: int, heads: int, kv_dim: int | None = None):
-        super().__init__()
-        self.h = heads
-        self.dh = dim // heads
-        kv_dim = kv_dim or dim
-        self.q = nn.Linear(dim, dim)
-        self.k = nn.Linear(kv_dim, dim)
-        self.v = nn.Linear(kv_dim, dim)
-        self.o = nn.Linear(dim, dim)
-
-    def split(self, x):
-        b, n, _ = x.shape
-        return x.reshape(b, n, self.h, self.dh).transpose(1, 2)
-
-    def forward(self, x, kv=None, bias=None, rope=None):
-        kv = x if kv is None else kv
-        q, k, v = self.split(self.q(x)), self.split(self.k(kv)), self.split(self.v(kv))
-        if rope is not None:
-            q, k = apply_rope(q, rope), apply_rope(k, rope)
-        att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
-        if bias is not None:
-            att = att + bias
-        att = torch.softmax(att, dim=-1)
-        out = torch.matmul(att, v).transpose(1, 2)
-        b, n = out.shape[0], out.shape[1]
-        return self.o(out.reshape(b, n, self.h * self.dh))
-
-
-def rope_table(length: int, dim: int):
-    half = dim // 2
-    freqs = 1.0 / (10000 ** (torch.arange(half, dtype=torch.float32) / half))
-    ang = torch.arange(length, dtype=torch.float32)[:, None] * freqs[None, :]
-    return torch.cos(ang), torch.sin(ang)
-
-
-def apply_rope(x, rope):
-    cos, sin = rope
-    half = x.shape[-1] // 2
-    x1, x2 = x[..., :half], x[..., half:]
-    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
-
-
-class Block(nn.Module):
-    """Pre-norm transformer block (self- or cross-attention, then MLP)."""
-
-    def __init__(self, dim, heads, kv_dim=None, mlp=2):
-        super().__init__()
-        self.n1 = nn.LayerNorm(dim)
-        self.nkv = nn.LayerNorm(kv_dim) if kv_dim else None
-        self.att = MHA(dim, heads, kv_dim)
-        self.n2 = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp), nn.GELU(), nn.Linear(dim * mlp, dim))
-
-    def forward(self, x, kv=None, bias=None):
-        if self.nkv is not None:
-            x = x + self.att(self.n1(x), self.nkv(kv), bias)
-        else:
-            x = x + self.att(self.n1(x), None, bias)
-        return x + self.mlp(self.n2(x))
-
-
-class PosEmbed(nn.Module):
-    """Raw coordinates plus fixed random Fourier features, then a linear map."""
-
-    def __init__(self, d: int, out: int, n_freq: int = 16, sigma: float = 2.0, seed: int = 1):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.register_buffer("B", torch.randn(d, n_freq, generator=g) * sigma)
-        self.lin = nn.Linear(d + 2 * n_freq, out)
-
-    def forward(self, x):
-        p = 2 * math.pi * torch.matmul(x, self.B)
-        return self.lin(torch.cat([x, torch.sin(p), torch.cos(p)], dim=-1))
-
-
-class FirstStage(nn.Module):
-    """Encoder (latent queries cross-attend to entity tokens) and ID-queried decoder."""
-
-    def __init__(self, d=2, pool=96, id_dim=128, L=4, C=64, hidden=128, heads=4, enc_layers=2, dec_layers=2, seed=0):
-        super().__init__()
-        self.d, self.pool, self.L, self.C = d, pool, L, C
-        self.register_buffer("ids_table", orthogonal_id_table(pool, id_dim, seed))
-        self.pos = PosEmbed(d, hidden)
-        self.tok = nn.Sequential(nn.Linear(hidden + id_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden))
-        self.queries = nn.Parameter(torch.randn(L, hidden) * 0.02)
-        self.enc_cross = Block(hidden, heads, kv_dim=hidden)
-        self.enc_self = nn.ModuleList([Block(hidden, heads) for _ in range(enc_layers)])
-        self.to_latent = nn.Linear(hidden, C)
-        self.from_latent = nn.Linear(C, hidden)
-        self.dec_self = nn.ModuleList([Block(hidden, heads) for _ in range(dec_layers)])
-        self.id_query = nn.Linear(id_dim, hidden)
-        self.dec_cross = nn.ModuleList([Block(hidden, heads, kv_dim=hidden) for _ in range(2)])
-        self.head = nn.Sequential(nn.LayerNorm(hidden), nn.Linear(hidden, d))
-        # latent standardisation, set after training and baked into the exported graphs
-        self.register_buffer("z_mu", torch.zeros(L, C))
-        self.register_buffer("z_sd", torch.ones(L, C))
-
-    def id_emb(self, ids):
-        return torch.matmul(one_hot_ids(ids, self.pool), self.ids_table)
-
-    def encode_raw(self, pos, ids, mask):
-        tok = self.tok(torch.cat([self.pos(pos), self.id_emb(ids)], dim=-1))
-        b = pos.shape[0]
-        q = self.queries.unsqueeze(0).expand(b, -1, -1)
-        bias = ((1.0 - mask) * NEG)[:, None, None, :]
-        z = self.enc_cross(q, tok, bias)
-        for blk in self.enc_self:
-            z = blk(z)
-        return self.to_latent(z)
-
-    def encode(self, pos, ids, mask):
-        return (self.encode_raw(pos, ids, mask) - self.z_mu) / self.z_sd
-
-    def decode_raw(self, z, ids):
-        h = self.from_latent(z)
-        for blk in self.dec_self:
-            h = blk(h)
-        q = self.id_query(self.id_emb(ids))
-        for blk in self.dec_cross:
-            q = blk(q, h)
-        return self.head(q)
-
-    def decode(self, z, ids):
-        return self.decode_raw(z * self.z_sd + self.z_mu, ids)
-
-
-def timestep_embedding(t, dim=256):
-    half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
-    a = (t * 1000.0)[:, None] * freqs[None, :]
-    return torch.cat([torch.cos(a), torch.sin(a)], dim=-1)
+from .layers import NEG, AdaBlock, rope_table, timestep_embedding
 
 
 def smooth_projection(future: int, nb: int, var=None) -> torch.Tensor:
@@ -171,32 +23,7 @@ def smooth_projection(future: int, nb: int, var=None) -> torch.Tensor:
     return (phi @ torch.linalg.solve(pw @ phi, pw)).to(torch.float32)
 
 
-class AdaBlock(nn.Module):
-    """Parallel attention + MLP block, modulated by the time embedding (shift, scale, two gates)."""
-
-    def __init__(self, dim, heads, mlp=2):
-        super().__init__()
-        self.norm = nn.LayerNorm(dim)
-        self.att = MHA(dim, heads)
-        self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp), nn.GELU(), nn.Linear(dim * mlp, dim))
-        self.mod = nn.Linear(dim, 4 * dim)
-        nn.init.zeros_(self.mod.weight)
-        nn.init.zeros_(self.mod.bias)
-
-    def forward(self, x, temb, rope):
-        # x [B', S, H]; temb [B', H]
-        shift, scale, g1, g2 = self.mod(temb).unsqueeze(1).chunk(4, dim=-1)
-        h = self.norm(x) * (1.0 + scale) + shift
-        return x + (1.0 + g1) * self.att(h, rope=rope) + (1.0 + g2) * self.mlp(h)
-
-    def forward_masked(self, x, temb, bias):
-        """Same block over a set (no positions), keys masked by an additive bias [B, 1, 1, S]."""
-        shift, scale, g1, g2 = self.mod(temb).unsqueeze(1).chunk(4, dim=-1)
-        h = self.norm(x) * (1.0 + scale) + shift
-        return x + (1.0 + g1) * self.att(h, bias=bias) + (1.0 + g2) * self.mlp(h)
-
-
-class Approximator(nn.Module):
+class TransformerApproximator(nn.Module):
     """Predicts the window's latents x1 from (x_t, t, cond, cond_mask); tokens are the T x L latents."""
 
     def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25):
@@ -258,46 +85,6 @@ class Approximator(nn.Module):
         c_skip = a * self.v / den
         c_out = torch.sqrt(self.v * s * s / den)
         return base + c_skip * (x - a * base) + c_out * self.out(h)
-
-
-class BindingFirstStage(nn.Module):
-    """First stage as an exact orthogonal binding code: latent = sum_i mask_i * e(id_i) (outer) x_i.
-
-    The ID table has orthonormal rows (P <= id_dim), so the decoder's read-out e(id_j)^T latent returns x_j exactly
-    for any scene of up to P entities: no reconstruction error and no first-stage training. This replaces the learned
-    cross-attention encoder of the method, which on this project's CPU budget did not get below metres of
-    reconstruction error (see the model cards). The latent [id_dim, D] is viewed as L x C tokens, row-major.
-    """
-
-    def __init__(self, d=2, pool=96, id_dim=128, L=4, C=64, seed=0, table="orthogonal", **_):
-        super().__init__()
-        if pool > id_dim or id_dim * d != L * C:
-            raise ValueError(f"need pool <= id_dim and id_dim * d == L * C (got {pool}, {id_dim}, {d}, {L}x{C})")
-        self.d, self.pool, self.L, self.C, self.id_dim = d, pool, L, C, id_dim
-        # "slots": one-hot rows, so every latent coordinate belongs to one ID and latent noise never leaks between
-        # entities; "orthogonal": random orthonormal rows (every entity spread over every coordinate)
-        tab = torch.eye(id_dim)[:pool] if table == "slots" else orthogonal_id_table(pool, id_dim, seed)
-        self.register_buffer("ids_table", tab)
-        self.register_buffer("z_mu", torch.zeros(L, C))
-        self.register_buffer("z_sd", torch.ones(L, C))
-
-    def id_emb(self, ids):
-        return torch.matmul(one_hot_ids(ids, self.pool), self.ids_table)  # [B,N,E]
-
-    def encode_raw(self, pos, ids, mask):
-        e = self.id_emb(ids) * mask.unsqueeze(-1)
-        z = torch.matmul(e.transpose(1, 2), pos)  # [B,E,D]
-        return z.reshape(z.shape[0], self.L, self.C)
-
-    def encode(self, pos, ids, mask):
-        return (self.encode_raw(pos, ids, mask) - self.z_mu) / self.z_sd
-
-    def decode_raw(self, z, ids):
-        zz = z.reshape(z.shape[0], self.id_dim, self.d)
-        return torch.matmul(self.id_emb(ids), zz)
-
-    def decode(self, z, ids):
-        return self.decode_raw(z * self.z_sd + self.z_mu, ids)
 
 
 class SlotApproximator(nn.Module):
@@ -392,3 +179,16 @@ class SlotApproximator(nn.Module):
             r = torch.cat([past, fut], dim=2)
         # empty slots stay exactly at their base (zero): they are never read, and carry no noise
         return self.unslots(base + r * occ[:, :, None, None])
+
+
+def make_approximator(cfg):
+    """The approximator a ModelConfig describes (untrained; the slot one takes the measured resvar if set)."""
+    a, f = cfg.approximator, cfg.first_stage
+    if a.kind == "slots":
+        net = SlotApproximator(T=cfg.T, L=f.L, C=f.C, d=cfg.dims, hidden=a.hidden, heads=a.heads, depth=a.depth,
+                               observed=cfg.observed, smooth_basis=a.smooth_basis, smooth_weighted=a.smooth_weighted)
+        if a.resvar:
+            net.set_resvar(a.resvar)
+        return net
+    return TransformerApproximator(T=cfg.T, L=f.L, C=f.C, hidden=a.hidden, heads=a.heads, depth=a.depth,
+                                   observed=cfg.observed)

@@ -1,19 +1,22 @@
-"""The two training stages, with logging, checkpoints and resume.
+"""The two training stages, with logging, checkpoints and resume (shared by every domain).
 
-Stage 1 trains the per-frame encoder/decoder; stage 2 trains the latent approximator on latents precomputed once
-with the frozen (EMA) first stage, which is what makes CPU training affordable.
+Stage 1 trains the per-frame encoder/decoder (nothing to train for a binding code); stage 2 trains the latent
+approximator on latents of the frozen (EMA) first stage. Batches come from Windows (stages/preprocess.py), so a
+domain only has to deliver windows.
 """
 import copy
-import json
 import math
 import os
 import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from .data import fill_known, normalise_window
-from .nets import Approximator, BindingFirstStage, FirstStage, SlotApproximator
+from .approximator import make_approximator
+from .first_stage import make_first_stage
+from .interpolant import gvp
+from .preprocess import encode_frames, fill_known, make_cond, normalise_window, random_rotation
 
 
 class Logger:
@@ -69,48 +72,48 @@ def random_ids(rng, n, pool):
     return rng.permutation(pool)[:n].astype(np.int32)
 
 
+def _pad_ids(ids_row, n, n_max, pool):
+    """Distinct unused ids for the padding entries n..n_max-1 (the padded decoder queries stay harmless)."""
+    if n < n_max:
+        ids_row[n:] = np.setdiff1d(np.arange(pool), ids_row[:n])[: n_max - n]
+
+
+def augment(w, rng, cfg):
+    """A window normalised as at inference, randomly rotated and centre-jittered (training augmentation)."""
+    return normalise_window(w, cfg.observed - 1, cfg.scale, random_rotation(rng, cfg.dims),
+                            rng.normal(0, cfg.training.jitter, cfg.dims))
+
+
 def stage1_batch(windows, rng, cfg, batch):
-    """Single frames from random windows, normalised as at inference, randomly rotated and re-identified."""
+    """Single frames from random windows, normalised as at inference, randomly rotated and re-identified.
+    Returns (pos, ids, mask, feats or None) tensors."""
     idx = rng.integers(0, len(windows), batch)
     n_max = max(windows[i].pos.shape[1] for i in idx)
-    pos = np.zeros((batch, n_max, 2), np.float32)
+    D, pool = cfg.dims, cfg.first_stage.pool
+    pos = np.zeros((batch, n_max, D), np.float32)
     mask = np.zeros((batch, n_max), np.float32)
     ids = np.zeros((batch, n_max), np.int32)
-    now = cfg["observed"] - 1
+    feats = np.zeros((batch, n_max), np.int32) if cfg.vocab else None
     for b, i in enumerate(idx):
         w = windows[i]
         n = w.pos.shape[1]
-        rel, _ = normalise_window(w, now, cfg["scale"], rng.uniform(0, 2 * np.pi), rng.normal(0, 0.3, 2))
+        rel, _ = augment(w, rng, cfg)
         f = rng.integers(0, w.pos.shape[0])
         pos[b, :n] = rel[f]
         mask[b, :n] = w.mask[f]
-        ids[b, :n] = random_ids(rng, n, cfg["pool"])
-        # unused slots keep distinct ids so the padded decoder queries stay harmless
-        if n < n_max:
-            rest = np.setdiff1d(np.arange(cfg["pool"]), ids[b, :n])[: n_max - n]
-            ids[b, n:] = rest
-    return torch.from_numpy(pos), torch.from_numpy(ids), torch.from_numpy(mask)
+        ids[b, :n] = random_ids(rng, n, pool)
+        _pad_ids(ids[b], n, n_max, pool)
+        if feats is not None:
+            feats[b, :n] = w.feats
+    t = torch.from_numpy
+    return t(pos), t(ids), t(mask), (None if feats is None else t(feats))
 
 
-def make_first_stage(cfg):
-    if cfg["first_stage"] == "binding":
-        return BindingFirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], seed=cfg["seed"],
-                                 table=cfg.get("id_table", "orthogonal"))
-    return FirstStage(d=2, pool=cfg["pool"], id_dim=cfg["id_dim"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden1"],
-                      heads=4, enc_layers=cfg["enc_layers"], dec_layers=cfg["dec_layers"], seed=cfg["seed"])
-
-
-def make_approximator(cfg):
-    if cfg.get("approximator") == "slots":
-        net = SlotApproximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], d=2, hidden=cfg["hidden2"],
-                               heads=4, depth=cfg["depth2"], observed=cfg["observed"],
-                               smooth_basis=cfg.get("smooth_basis", 0),
-                               smooth_weighted=bool(cfg.get("smooth_weighted", 0)))
-        if cfg.get("resvar"):
-            net.set_resvar(cfg["resvar"])
-        return net
-    return Approximator(T=cfg["observed"] + cfg["future"], L=cfg["L"], C=cfg["C"], hidden=cfg["hidden2"],
-                        heads=4, depth=cfg["depth2"], observed=cfg["observed"])
+def feature_loss(logits, feats, mask):
+    """Masked cross-entropy of the feature logits [B,N,F] against feats [B,N]."""
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), feats.reshape(-1).long(), reduction="none")
+    m = mask.reshape(-1)
+    return (ce * m).sum() / m.sum().clamp(min=1)
 
 
 def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
@@ -146,32 +149,43 @@ def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
     return ema.model, time.time() - t0
 
 
-def train_stage1(windows, cfg, run_dir, log):
+def train_stage1(windows, cfg, run_dir, log, unit=""):
     model = make_first_stage(cfg)
-    if cfg["first_stage"] == "binding":
-        log(f"stage1: binding code ({cfg.get('id_table', 'orthogonal')} ID table), nothing to train")
+    if cfg.first_stage.kind == "binding":
+        log(f"stage1: binding code ({cfg.first_stage.id_table} ID table), nothing to train")
         return model.eval(), 0.0
+    tr = cfg.training
 
     def step_loss(model, rng):
-        pos, ids, mask = stage1_batch(windows, rng, cfg, cfg["batch1"])
-        mse, dist = masked_losses(model.decode_raw(model.encode_raw(pos, ids, mask), ids), pos, mask)
-        return mse + dist, f"rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m"
+        pos, ids, mask, feats = stage1_batch(windows, rng, cfg, tr.batch1)
+        pred, logits = model.decode_raw_all(model.encode_raw(pos, ids, mask, feats), ids)
+        mse, dist = masked_losses(pred, pos, mask)
+        loss, text = mse + dist, f"rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
+        if logits is not None:
+            ce = feature_loss(logits, feats, mask)
+            loss = loss + tr.feat_w * ce
+            text += f" feat_ce {ce.item():.4f}"
+        return loss, text
 
-    return fit("stage1", model, cfg["lr1"], cfg["steps1"], 0.999, cfg["seed"], os.path.join(run_dir, "stage1.pt"),
-               log, step_loss)
+    return fit("stage1", model, tr.lr1, tr.steps1, tr.ema1, tr.seed, os.path.join(run_dir, "stage1.pt"), log,
+               step_loss)
 
 
 @torch.no_grad()
 def recon_error(fs, windows, cfg, n_batches=20):
-    """Mean per-entity reconstruction error in metres of the (EMA) first stage on `windows`."""
+    """Mean per-entity reconstruction error (length unit) of the (EMA) first stage on `windows`, and the fraction of
+    entities whose feature is decoded right (None without a vocabulary)."""
     rng = np.random.default_rng(123)
-    errs = []
+    errs, hits, count = [], 0.0, 0.0
     for _ in range(n_batches):
-        pos, ids, mask = stage1_batch(windows, rng, cfg, 128)
-        pred = fs.decode(fs.encode(pos, ids, mask), ids)
-        e = (pred - pos).norm(dim=-1) * cfg["scale"]
+        pos, ids, mask, feats = stage1_batch(windows, rng, cfg, 128)
+        pred, logits = fs.decode_all(fs.encode(pos, ids, mask, feats), ids)
+        e = (pred - pos).norm(dim=-1) * cfg.scale
         errs.append((e * mask).sum().item() / mask.sum().item())
-    return float(np.mean(errs))
+        if logits is not None:
+            hits += ((logits.argmax(-1) == feats.long()).float() * mask).sum().item()
+            count += mask.sum().item()
+    return float(np.mean(errs)), (hits / count if count else None)
 
 
 @torch.no_grad()
@@ -179,10 +193,10 @@ def fit_latent_stats(fs, windows, cfg):
     rng = np.random.default_rng(7)
     zs = []
     for _ in range(20):
-        pos, ids, mask = stage1_batch(windows, rng, cfg, 256)
-        zs.append(fs.encode_raw(pos, ids, mask))
+        pos, ids, mask, feats = stage1_batch(windows, rng, cfg, 256)
+        zs.append(fs.encode_raw(pos, ids, mask, feats))
     z = torch.cat(zs)
-    if cfg.get("id_table") == "slots":
+    if cfg.first_stage.layout == "slots":
         # One scale for every slot and no offset: slots stay interchangeable (the slot approximator shares its
         # weights across them) and an empty slot stays exactly zero.
         used = z.reshape(-1)[z.reshape(-1) != 0]
@@ -195,69 +209,47 @@ def fit_latent_stats(fs, windows, cfg):
 
 def augment_windows(windows, cfg, copies, seed, log):
     """Each window `copies` times, randomly rotated, centre-jittered and re-identified (normalised positions).
-
-    With the binding first stage, encoding is one matrix product, so latents are made per batch from these
-    (which also lets every batch pick its own number of known frames) instead of being stored.
-    """
+    Items are (pos_n [T,n,D], mask [T,n], ids [n], feats [n] or None); latents are made per batch from these (which
+    also lets every batch pick its own number of known frames) instead of being stored."""
     rng = np.random.default_rng(seed)
-    now = cfg["observed"] - 1
     items = []
     t0 = time.time()
     for w in windows:
         for _ in range(copies):
-            rel, _ = normalise_window(w, now, cfg["scale"], rng.uniform(0, 2 * np.pi), rng.normal(0, 0.3, 2))
-            items.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg["pool"])))
+            rel, _ = augment(w, rng, cfg)
+            items.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg.first_stage.pool), w.feats))
     log(f"augmented {len(items)} windows in {time.time() - t0:.0f}s")
     return items
 
 
 def stage2_batch(items, rng, cfg, batch):
+    """Returns tensors (pos, mask, ids, known, pos_c, mask_c, seen, feats or None) of a batch of windows."""
     idx = rng.integers(0, len(items), batch)
-    T = cfg["observed"] + cfg["future"]
+    T, D, pool = cfg.T, cfg.dims, cfg.first_stage.pool
     n_max = max(items[i][0].shape[1] for i in idx)
-    pos = np.zeros((batch, T, n_max, 2), np.float32)
+    pos = np.zeros((batch, T, n_max, D), np.float32)
     mask = np.zeros((batch, T, n_max), np.float32)
     ids = np.zeros((batch, n_max), np.int32)
+    feats = np.zeros((batch, n_max), np.int32) if cfg.vocab else None
     for b, i in enumerate(idx):
-        p, m, d = items[i]
+        p, m, d, f = items[i]
         n = p.shape[1]
         pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, d
-        if n < n_max:  # distinct unused ids for the padding
-            ids[b, n:] = np.setdiff1d(np.arange(cfg["pool"]), d)[: n_max - n]
+        _pad_ids(ids[b], n, n_max, pool)
+        if feats is not None:
+            feats[b, :n] = f
     # known frames: all observed frames half of the time, else a random shorter history ending at "now"
-    obs = cfg["observed"]
+    obs = cfg.observed
     k = np.where(rng.random(batch) < 0.5, obs, rng.integers(1, obs + 1, batch))
     fr = np.arange(T)[None, :]
     known = ((fr >= obs - k[:, None]) & (fr < obs)).astype(np.float32)
     pc, mc, seen = fill_known(pos, mask, known)
     t = torch.from_numpy
-    return t(pos), t(mask), t(ids), t(known), t(pc), t(mc), t(seen.astype(np.float32))
+    return (t(pos), t(mask), t(ids), t(known), t(pc), t(mc), t(seen.astype(np.float32)),
+            None if feats is None else t(feats))
 
 
-@torch.no_grad()
-def encode_frames(fs, pos, ids, mask):
-    """pos [B,T,n,D], ids [B,n], mask [B,T,n] -> latents [B,T,L,C]."""
-    B, T, n, D = pos.shape
-    z = fs.encode(pos.reshape(B * T, n, D), ids.repeat_interleave(T, 0), mask.reshape(B * T, n))
-    return z.reshape(B, T, fs.L, fs.C)
-
-
-def make_cond(z, known):
-    """cond = z on known frames, the mean of the known latents elsewhere; cond_mask per (frame, latent)."""
-    kw = known[:, :, None, None]
-    mean = (z * kw).sum(1, keepdim=True) / kw.sum(1, keepdim=True).clamp(min=1)
-    cond = z * kw + mean * (1 - kw)
-    cmask = known[:, :, None].expand(-1, -1, z.shape[2]).to(torch.int32)
-    return cond, cmask
-
-
-def gvp(t):
-    a = torch.sin(math.pi * t / 2)
-    s = torch.cos(math.pi * t / 2)
-    return a, s
-
-
-def slot_weight(ids, mask, seen, E, L, C):
+def slot_weight(ids, mask, seen, E, L, C, D):
     """[B,T,L,C] weight of the slot code's coordinates: 1 for empty slots (target zero), mask for seen entities'
     slots, 0 for the slots of entities never seen in a known frame."""
     oh = (ids.unsqueeze(-1) == torch.arange(E, dtype=ids.dtype)).to(torch.float32)  # [B,n,E]
@@ -265,22 +257,22 @@ def slot_weight(ids, mask, seen, E, L, C):
     present = torch.einsum("btn,bne->bte", mask * seen[:, None, :], oh)
     w = present + (1.0 - used)[:, None, :]
     B, T = mask.shape[:2]
-    return w.unsqueeze(-1).expand(B, T, E, 2).reshape(B, T, L, C)
+    return w.unsqueeze(-1).expand(B, T, E, D).reshape(B, T, L, C)
 
 
 @torch.no_grad()
 def residual_var(items, fs, cfg, batches=20):
     """Per-frame variance of (latent - constant-velocity base) over occupied slots, in standardised units."""
-    net = make_approximator(dict(cfg, resvar=None))
+    net = make_approximator(cfg.replace(**{"approximator.resvar": None}))
     rng = np.random.default_rng(99)
-    T = cfg["observed"] + cfg["future"]
-    num, den = torch.zeros(T), torch.zeros(T)
+    f = cfg.first_stage
+    num, den = torch.zeros(cfg.T), torch.zeros(cfg.T)
     for _ in range(batches):
-        pos, mask, ids, known, pc, mc, seen = stage2_batch(items, rng, cfg, 64)
-        z = encode_frames(fs, pos, ids, mask * seen[:, None, :])
-        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc), known)
+        pos, mask, ids, known, pc, mc, seen, feats = stage2_batch(items, rng, cfg, 64)
+        z = encode_frames(fs, pos, ids, mask * seen[:, None, :], feats)
+        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc, feats), known)
         base, _, occ, _, _ = net.base_of(cond, cmask)
-        w = slot_weight(ids, mask, seen, fs.ids_table.shape[1], cfg["L"], cfg["C"]) * (cmask == 0)[..., None]
+        w = slot_weight(ids, mask, seen, fs.ids_table.shape[1], f.L, f.C, cfg.dims) * (cmask == 0)[..., None]
         w = net.slots(w) * occ[:, :, None, None]
         r2 = (net.slots(z) - base) ** 2
         num += (r2 * w).sum(dim=(0, 1, 3))
@@ -288,34 +280,35 @@ def residual_var(items, fs, cfg, batches=20):
     return (num / den.clamp(min=1)).clamp(min=1e-4).tolist()
 
 
-def train_stage2(items, fs, cfg, run_dir, log):
+def train_stage2(items, fs, cfg, run_dir, log, unit=""):
     for p in fs.parameters():
         p.requires_grad_(False)
-    T, L = cfg["observed"] + cfg["future"], cfg["L"]
+    T, L, C, tr = cfg.T, cfg.first_stage.L, cfg.first_stage.C, cfg.training
+    i0, i1 = cfg.interpolant.t0, cfg.interpolant.t1
 
     def step_loss(model, rng):
-        pos, mask, ids, known, pc, mc, seen = stage2_batch(items, rng, cfg, cfg["batch2"])
+        pos, mask, ids, known, pc, mc, seen, feats = stage2_batch(items, rng, cfg, tr.batch2)
         B = pos.shape[0]
         # target: the window's latents of the entities seen in a known frame (the others cannot be predicted)
-        z = encode_frames(fs, pos, ids, mask * seen[:, None, :])
-        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc), known)
-        t = torch.rand(B) * (cfg["t1"] - cfg["t0"]) + cfg["t0"]
+        z = encode_frames(fs, pos, ids, mask * seen[:, None, :], feats)
+        cond, cmask = make_cond(encode_frames(fs, pc, ids, mc, feats), known)
+        t = torch.rand(B) * (i1 - i0) + i0
         a, s = gvp(t)
         x0 = torch.randn_like(z)
         xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
         pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
-        if cfg.get("id_table") == "slots":
+        if cfg.first_stage.layout == "slots":
             # a slot's frames where its entity is absent (it left the scene) have no target: leave them out
-            w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, cfg["C"])
+            w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, C, cfg.dims)
         flow = ((pred - z) ** 2 * w).mean()
         # Decoded loss on every frame, for the entities seen in a known frame: the others have no way into the
         # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).
         n = ids.shape[1]
-        dec = fs.decode(pred.reshape(B * T, L, cfg["C"]), ids.repeat_interleave(T, 0))
-        mse, dist = masked_losses(dec, pos.reshape(B * T, n, 2), (mask * seen[:, None, :]).reshape(B * T, n))
-        loss = cfg["flow_w"] * flow + cfg["aux"] * (mse + dist)
-        return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg['scale']:.3f} m"
+        dec = fs.decode(pred.reshape(B * T, L, C), ids.repeat_interleave(T, 0))
+        mse, dist = masked_losses(dec, pos.reshape(B * T, n, cfg.dims), (mask * seen[:, None, :]).reshape(B * T, n))
+        loss = tr.flow_w * flow + tr.aux * (mse + dist)
+        return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
 
-    return fit("stage2", make_approximator(cfg), cfg["lr2"], cfg["steps2"], cfg["ema"], cfg["seed"] + 1,
+    return fit("stage2", make_approximator(cfg), tr.lr2, tr.steps2, tr.ema, tr.seed + 1,
                os.path.join(run_dir, "stage2.pt"), log, step_loss)

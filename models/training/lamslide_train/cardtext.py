@@ -1,0 +1,91 @@
+"""Paragraphs of a model card that depend on the shared stages, not on the domain: the first stage, the
+approximator, the loss, the training cost and the rebuild flags. A domain's card (domains/<name>.py) composes them
+with its own data and metrics text; cards.py writes the result."""
+from .config import ModelConfig, leaves
+
+WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def recon_value(me: dict):
+    """The first stage's reconstruction error from manifest metrics (builds before v2 named it with the unit)."""
+    return me.get("reconstruction_error", me.get("reconstruction_error_m"))
+
+
+def first_stage_text(cfg: ModelConfig, me: dict, p: dict, unit: str, binding_note: str = "") -> str:
+    f, D = cfg.first_stage, cfg.dims
+    recon = recon_value(me)
+    if f.kind == "binding" and f.id_table == "slots":
+        return f"""- IDs: pool P = {f.pool}; the ID table is one-hot: ID i owns row i of a {f.id_dim} x {D} latent.
+- First stage: an exact binding code instead of the learned cross-attention encoder of the method:
+  latent = sum over present entities of id_row (outer) position, viewed as L x C = {f.L} x {f.C}; the decoder
+  reads entity j back as id_row_j . latent. With one-hot rows each ID owns {WORDS.get(D, D)} latent coordinates (its slot), so
+  the latent is a fixed-size array of slot trajectories. Reconstruction error {recon:.1e} {unit} on val, no trainable
+  parameters.{" " + binding_note if binding_note else ""}"""
+    if f.kind == "binding":
+        return f"""- IDs: pool P = {f.pool}, a frozen table of orthonormal {f.id_dim}-dim rows.
+- First stage: an exact orthogonal binding code instead of the learned cross-attention encoder of the method:
+  latent = sum over present entities of id_row (outer) position, viewed as L x C = {f.L} x {f.C}; the decoder
+  reads entity j back as id_row_j . latent. Reconstruction error {recon:.1e} {unit} on val, no trainable parameters."""
+    feat = f", a {cfg.features.key} embedding ({len(cfg.vocab)} tokens: {', '.join(cfg.vocab)})" if cfg.vocab else ""
+    acc = me.get("feature_accuracy")
+    acc_txt = f", {cfg.features.key} accuracy {acc * 100:.1f}%" if acc is not None else ""
+    return f"""- IDs: pool P = {f.pool}, a frozen table of orthonormal {f.id_dim}-dim rows.
+- First stage (learned, METHOD.md section 3): entity token = {f.token} MLP of position features (raw + random
+  Fourier){feat} and the ID embedding; L x C = {f.L} x {f.C} learned queries cross-attend to the tokens, then
+  {f.enc_layers} self-attention block(s); the decoder's query of an entity is a linear map of its ID embedding alone,
+  after {f.dec_layers} self-attention block(s) over the latent, with a position head{" and a " + cfg.features.key + "-logit head" if cfg.vocab else ""}.
+  Hidden {f.hidden}, {f.heads} heads, {p.get('params_first_stage', 0):,} parameters. Reconstruction error
+  {recon:.3g} {unit} on val{acc_txt}."""
+
+
+def approximator_text(cfg: ModelConfig, p: dict) -> str:
+    a, it = cfg.approximator, cfg.interpolant
+    if a.kind == "slots":
+        wls = ("; a least-squares fit weighted by 1 / that variance, so the wide late frames do not leak into the "
+               "early ones" if a.smooth_weighted else "; an unweighted least-squares fit")
+        proj = (f"""on the future frames the
+  residual is projected onto {a.smooth_basis} smooth functions of the time since "now" (tau, ..., tau^{a.smooth_basis}{wls}),
+  so the sampled paths cannot jitter from frame to frame.""" if a.smooth_basis else "no smoothing projection.")
+        return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, a
+  constant-velocity extrapolation of them, the noisy state x_t); weights shared by all slots; {a.depth} blocks of
+  attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
+  {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].
+- Output: constant-velocity base + preconditioned residual (skip from x_t and a t-scaled network output, both
+  weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
+    return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
+  rotary positions over the T x L latent tokens, hidden {a.hidden}, {a.heads} heads, {p['params_approximator']:,} parameters. GVP
+  interpolant, data prediction, t in [{it.t0}, {it.t1}]. Output: a constant-velocity extrapolation of the known latents plus
+  a skip from x_t and a t-scaled network residual."""
+
+
+def loss_text(cfg: ModelConfig) -> str:
+    tr = cfg.training
+    slots = " (a slot's frames where its entity is absent are left out)" if cfg.first_stage.layout == "slots" else ""
+    return f"""- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
+  {tr.flow_w} x latent MSE{slots}. EMA of the weights (decay {tr.ema}) exported."""
+
+
+def cost_text(cfg: ModelConfig, p: dict) -> str:
+    tr, w = cfg.training, p["wall_s"]
+    first = ("First stage: nothing to train." if cfg.first_stage.kind == "binding" else
+             f"First stage: {tr.steps1} steps x batch {tr.batch1}, {w['stage1']:.0f} s wall.")
+    return f"""- {first} Augmentation: {w['latents']:.0f} s.
+- Approximator: {tr.steps2} steps x batch {tr.batch2}, {w['stage2']:.0f} s wall.
+- Evaluation above: {w['eval']:.0f} s. Total {w['total'] / 60:.1f} min on {p['machine']}
+  (torch {p['torch']}, {p.get('threads', 1)} thread, with other jobs on the machine)."""
+
+
+def rebuild_flags(cfg: ModelConfig, defaults: ModelConfig, skip=()) -> str:
+    """The build flags where this model's config differs from the domain's defaults (flat names, as the build
+    command takes them)."""
+    want = dict(((path, (f, v)) for path, f, v in leaves(cfg)))
+    out = ""
+    for path, f, dv in leaves(defaults):
+        key = f.metadata.get("flat", f.name)
+        if f.name == "domain" or not f.metadata.get("cli", True) or key in skip:
+            continue
+        have = want[path][1]
+        if have != dv:
+            val = ",".join(map(str, have)) if isinstance(have, list) else int(have) if isinstance(have, bool) else have
+            out += f" --{key.replace('_', '-')} {val}"
+    return out

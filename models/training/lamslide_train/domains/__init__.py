@@ -1,0 +1,34 @@
+"""Domain adapters, by manifest domain name.
+
+Adding a domain (molecule, nbody, basketball):
+1. domains/<name>.py: a `XConfig(ModelConfig)` dataclass with the domain's defaults (dims, observed/future,
+   frame_interval, scale, features {key, vocab}, the stage sections) and, if it needs one, a `data` section naming
+   what to train on; and an adapter `XDomain(Domain)` (domains/base.py): units, metrics protocol ("min"/"mean"),
+   baselines, `datasets(cfg, data_root)` returning Windows (feats = vocabulary indices via feature_indices), the
+   card text, the rebuild command. Simulators that make the data live in sim/.
+2. Register its instance in DOMAINS below.
+Then `python3 -m lamslide_train.build --domain <name> ...` trains, evaluates, exports (contract v2) and writes the
+card with the shared stages; nothing in stages/ changes.
+"""
+from ..config import ConfigError, ModelConfig
+from .base import DataError, Datasets, Domain, feature_indices
+from .pedestrian import DOMAIN as PEDESTRIAN
+
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN,)}
+
+__all__ = ["DOMAINS", "DataError", "Datasets", "Domain", "feature_indices", "get_domain", "load_config"]
+
+
+def get_domain(name: str) -> Domain:
+    if name not in DOMAINS:
+        raise ConfigError(f"domain: unknown domain {name!r} (known: {', '.join(DOMAINS)})")
+    return DOMAINS[name]
+
+
+def load_config(d: dict, where: str = "config") -> ModelConfig:
+    """Any stored config: the nested form names its domain; the flat form of the first builds is pedestrian."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"{where}: expected an object, got {type(d).__name__}")
+    if "format" not in d:
+        return PEDESTRIAN.load_config(d, where)
+    return get_domain(d.get("domain", "")).load_config(d, where)

@@ -1,0 +1,1 @@
+"""Stages every domain shares: first stage, approximator, interpolant/sampler, preprocessing, training, export."""

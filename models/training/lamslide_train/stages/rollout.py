@@ -1,0 +1,50 @@
+"""Sampling K futures of windows with the PyTorch models (evaluation, fixtures, bench): preprocess, condition,
+integrate the flow, decode every frame with the window's IDs."""
+import numpy as np
+import torch
+
+from .interpolant import sample_latents
+from .preprocess import condition, prepare_window
+
+
+def window_feats(ws, n_max):
+    """feats [B, n_max] int32 tensor of a batch of windows (padding: index 0), or None without a vocabulary."""
+    if ws[0].feats is None:
+        return None
+    out = np.zeros((len(ws), n_max), np.int32)
+    for b, w in enumerate(ws):
+        out[b, :len(w.feats)] = w.feats
+    return torch.from_numpy(out)
+
+
+@torch.no_grad()
+def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, chunk=16):
+    """Samples K futures of each window; returns a list of arrays [K, T, n, D] in the domain's length unit (all T
+    frames decoded). IDs are 0..n-1 in window order; the noise depends on the seed and window only, never on NFE."""
+    T, obs, D = cfg.T, cfg.observed, cfg.dims
+    known = obs if known is None else known
+    L, C = cfg.first_stage.L, cfg.first_stage.C
+    out = []
+    for c0 in range(0, len(windows), chunk):
+        ws = windows[c0:c0 + chunk]
+        B = len(ws)
+        n_max = max(w.pos.shape[1] for w in ws)
+        pos = np.zeros((B, T, n_max, D), np.float32)
+        mask = np.zeros((B, T, n_max), np.float32)
+        centres = np.zeros((B, D), np.float32)
+        for b, w in enumerate(ws):
+            p, m, _, c = prepare_window(w, obs, cfg.scale)
+            n = p.shape[1]
+            pos[b, :, :n], mask[b, :, :n], centres[b] = p, m, c
+        ids = torch.arange(n_max, dtype=torch.int32).repeat(B, 1)
+        cond, cmask, _ = condition(fs, pos, mask, ids, known, obs, window_feats(ws, n_max))
+        noise = torch.stack([
+            torch.randn(k, T, L, C, generator=torch.Generator().manual_seed(seed * 100003 + c0 + b))
+            for b in range(B)])  # [B,K,T,L,C]
+        x = sample_latents(approx, noise.reshape(B * k, T, L, C), cond.repeat_interleave(k, 0),
+                           cmask.repeat_interleave(k, 0), nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
+        dec = fs.decode(x.reshape(B * k * T, L, C), torch.arange(n_max, dtype=torch.int32).repeat(B * k * T, 1))
+        dec = dec.reshape(B, k, T, n_max, D).numpy() * cfg.scale + centres[:, None, None, None, :]
+        for b, w in enumerate(ws):
+            out.append(dec[b, :, :, :w.pos.shape[1]])
+    return out

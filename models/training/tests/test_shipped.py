@@ -1,0 +1,43 @@
+"""The restructured pipeline still is the code every shipped model was made with: re-exporting each
+models/eth_ucy-*/weights.pt gives the committed graphs (byte for byte, apart from the v2 metadata_props the
+exporter now adds) and the committed fixtures (bit for bit); the card and manifest come back unchanged."""
+import json
+import os
+import shutil
+
+import onnx
+import pytest
+
+from conftest import MODELS, shipped_models
+from lamslide_train.cards import finalize
+from lamslide_train.stages.export import export_graphs, write_fixtures
+from lamslide_train.weights import load_model, load_weights
+from test_export import numbers
+
+
+@pytest.mark.parametrize("name", shipped_models())
+def test_reexport_reproduces_the_shipped_model(name, tmp_path):
+    model = os.path.join(MODELS, name)
+    fs, ap, cfg, _ = load_weights(model)
+    export_graphs(fs, ap, cfg, str(tmp_path))
+    write_fixtures(fs, ap, cfg, str(tmp_path))
+    with open(os.path.join(model, "fixtures", "fixtures.json")) as f, open(tmp_path / "fixtures" / "fixtures.json") as g:
+        assert numbers(json.load(f), json.load(g)) == 0.0
+    for g in ("encoder", "approximator", "decoder"):
+        new = onnx.load(str(tmp_path / f"{g}.onnx"))
+        assert {p.key: p.value for p in new.metadata_props} == {"lamslide.id_pool": "96",
+                                                                "lamslide.format": "lamslide-model/2"}
+        del new.metadata_props[:]
+        with open(os.path.join(model, f"{g}.onnx"), "rb") as f:
+            assert new.SerializeToString() == f.read(), g
+    load_model(model)  # and the PyTorch networks replay their fixtures (what `lamslide bench` relies on)
+
+
+@pytest.mark.parametrize("name", shipped_models())
+def test_card_and_manifest_regenerate_unchanged(name, tmp_path):
+    copy = tmp_path / "models" / name
+    shutil.copytree(os.path.join(MODELS, name), copy)
+    finalize(str(copy))
+    for f in ("card.md", "manifest.json"):
+        with open(os.path.join(MODELS, name, f), encoding="utf-8") as a, open(copy / f, encoding="utf-8") as b:
+            assert a.read() == b.read(), f

@@ -33,7 +33,7 @@ export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: numbe
   const knownFrames = Array.from({ length: known }, (_, j) => dims.observed - known + j);
   const window = extractWindow(cs, start, T, { frames: knownFrames });
   if (window.N > dims.P) {
-    throw new Error(`${scene.name}: ${window.N} pedestrians are present in the observed frames, but the model's ID pool holds ${dims.P}`);
+    throw new Error(`${scene.name}: ${window.N} entities are present in the observed frames, but the model's ID pool holds ${dims.P}`);
   }
   const frames = Array.from({ length: T }, (_, f) => {
     const c = start + f;

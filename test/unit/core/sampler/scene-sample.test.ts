@@ -51,6 +51,6 @@ describe('frame compaction (windows over distinct frame ids)', () => {
   });
 
   it('refuses more pedestrians than the ID pool', () => {
-    expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 pedestrians .* ID pool holds 1/);
+    expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 entities are present in the observed frames, but the model.s ID pool holds 1/);
   });
 });

@@ -1,12 +1,59 @@
 /**
- * Best-of-K displacement errors and the constant-velocity baseline (CONTRACT.md, "Evaluation protocol").
+ * Displacement errors over K samples, best-of-K (pedestrians, basketball) or averaged over the samples
+ * (molecules, N-body), and the constant-velocity and frozen baselines (CONTRACT.md, "Evaluation protocol" and
+ * "Evaluation protocols (v2)").
  */
+
+/** How the K samples' errors of one entity become one number: the best sample, or their mean. */
+export type Reduction = 'min' | 'mean';
 
 export interface AgentError {
   /** mean L2 error over the future frames (best sample for ADE) */
   ade: number;
   /** final-frame L2 error (best sample for FDE; may be a different sample than ADE's) */
   fde: number;
+}
+
+/**
+ * ADE / FDE of one agent over K samples: the minimum (best sample, separately for ADE and FDE) or the mean over
+ * the samples. Same layout as minAdeFde.
+ */
+export function adeFde(
+  reduction: Reduction,
+  samples: Float32Array,
+  K: number,
+  Ts: number,
+  gt: Float32Array,
+  gtFrame0: number,
+  sampleFrame0: number,
+  future: number,
+  N: number,
+  D: number,
+  agent: number,
+): AgentError {
+  if (reduction === 'min') return minAdeFde(samples, K, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
+  let sumAde = 0;
+  let sumFde = 0;
+  for (let k = 0; k < K; k++) {
+    const e = sampleError(samples, k, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
+    sumAde += e.ade;
+    sumFde += e.fde;
+  }
+  return { ade: sumAde / K, fde: sumFde / K };
+}
+
+function sampleError(samples: Float32Array, k: number, Ts: number, gt: Float32Array, gtFrame0: number, sampleFrame0: number, future: number, N: number, D: number, agent: number): AgentError {
+  let sum = 0;
+  let last = 0;
+  for (let j = 0; j < future; j++) {
+    const so = ((k * Ts + sampleFrame0 + j) * N + agent) * D;
+    const go = ((gtFrame0 + j) * N + agent) * D;
+    let e2 = 0;
+    for (let d = 0; d < D; d++) e2 += (samples[so + d] - gt[go + d]) ** 2;
+    last = Math.sqrt(e2);
+    sum += last;
+  }
+  return { ade: sum / future, fde: last };
 }
 
 /**
@@ -30,18 +77,9 @@ export function minAdeFde(
   let bestAde = Infinity;
   let bestFde = Infinity;
   for (let k = 0; k < K; k++) {
-    let sum = 0;
-    let last = 0;
-    for (let j = 0; j < future; j++) {
-      const so = ((k * Ts + sampleFrame0 + j) * N + agent) * D;
-      const go = ((gtFrame0 + j) * N + agent) * D;
-      let e2 = 0;
-      for (let d = 0; d < D; d++) e2 += (samples[so + d] - gt[go + d]) ** 2;
-      last = Math.sqrt(e2);
-      sum += last;
-    }
-    bestAde = Math.min(bestAde, sum / future);
-    bestFde = Math.min(bestFde, last);
+    const e = sampleError(samples, k, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
+    bestAde = Math.min(bestAde, e.ade);
+    bestFde = Math.min(bestFde, e.fde);
   }
   return { ade: bestAde, fde: bestFde };
 }
@@ -63,6 +101,17 @@ export function constantVelocity(pos: Float32Array, N: number, D: number, agent:
 export function constantVelocityError(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
   const pred = constantVelocity(pos, N, D, agent, now, future);
   return cvError(pred, pos, N, D, agent, now, future);
+}
+
+/** The frozen baseline: the last known frame repeated, [future, D]. */
+export function frozen(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): Float32Array {
+  const out = new Float32Array(future * D);
+  for (let j = 0; j < future; j++) for (let d = 0; d < D; d++) out[j * D + d] = pos[(now * N + agent) * D + d];
+  return out;
+}
+
+export function frozenError(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
+  return cvError(frozen(pos, N, D, agent, now, future), pos, N, D, agent, now, future);
 }
 
 function cvError(pred: Float32Array, pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {

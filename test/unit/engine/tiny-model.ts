@@ -420,3 +420,27 @@ export async function writeModelIndex(root: string, models: { name: string; path
   await mkdir(root, { recursive: true });
   await writeFile(join(root, 'index.json'), JSON.stringify({ models: models.map((m) => ({ default: false, ...m })) }, null, 2));
 }
+
+/**
+ * A decoder whose positions are not finite (ID x Inf: Inf, or NaN for ID 0), with the v1 test model's metadata:
+ * for the checks that a non-finite sample is refused and nothing is written.
+ */
+export function nonFiniteDecoder(d: TinyDims = tinyDims): Uint8Array {
+  return buildOnnx({
+    metadata: metadataOf('lamslide-model/1', d.P),
+    inputs: [
+      { name: 'latent', elemType: ONNX_FLOAT, shape: ['B', d.L, d.C] },
+      { name: 'ids', elemType: ONNX_INT32, shape: ['B', 'N'] },
+    ],
+    outputs: [{ name: 'pos', elemType: ONNX_FLOAT, shape: ['B', 'N', d.D] }],
+    initializers: [
+      { name: 'inf', dims: [d.D], data: new Float32Array(d.D).fill(Infinity) },
+      { name: 'ax_last', dims: [1], data: i64([-1]) },
+    ],
+    nodes: [
+      { opType: 'Cast', inputs: ['ids'], outputs: ['idf'], attrs: { to: ONNX_FLOAT } },
+      { opType: 'Unsqueeze', inputs: ['idf', 'ax_last'], outputs: ['id3'] },
+      { opType: 'Mul', inputs: ['id3', 'inf'], outputs: ['pos'] },
+    ],
+  });
+}

@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { writePdb, writeXyz } from '../core/formats/index';
 import { normalizeElement } from '../core/elements';
-import { sceneFeatures } from '../core/sampler/compat';
 import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { rollout } from '../core/sampler/rollout';
 import { sceneSampleWindow } from '../core/sampler/scene-sample';
@@ -122,7 +121,7 @@ export async function runSample(argv: string[]): Promise<number> {
         throw new UsageError(`--now ${values.now}: no such frame id in ${scene.name}${dropped} (frames ${scene.frameLabels[0]}..${scene.frameLabels[scene.frameCount - 1]})`);
       }
     }
-    const w = sceneSampleWindow(scene, dims, nowFrame);
+    const w = sceneSampleWindow(scene, dims, nowFrame, m);
     const known = intOpt(values.known, 'known', w.known);
     if (known > w.known) throw new UsageError(`--known ${known}: only ${w.known} frames of history exist before "now"`);
     const horizon = intOpt(values.horizon, 'horizon', dims.future);
@@ -133,10 +132,9 @@ export async function runSample(argv: string[]): Promise<number> {
       const bad = entities.find((i) => !scene.entities[i].element || !normalizeElement(scene.entities[i].element!));
       if (bad !== undefined) throw new UsageError(`--out ${out}: ${format.toUpperCase()} needs a chemical element for every entity, and entity "${scene.entities[bad].sourceId}" of ${scene.name} has none; write .json or .csv`);
     }
-    const feats = sceneFeatures(scene, entities, m);
     const started = performance.now();
     // A non-finite sample rejects the whole rollout (naming sample, frame and entity): nothing is written.
-    const r = await rollout(model, dims, w.window, { K, nfe, solver, seed, known, horizon, feats });
+    const r = await rollout(model, dims, w.window, { K, nfe, solver, seed, known, horizon });
     const ms = performance.now() - started;
     const step = scene.frameCount > 1 ? (scene.frameLabels[scene.frameCount - 1] - scene.frameLabels[0]) / (scene.frameCount - 1) : 1;
     const nowLabel = scene.frameLabels[w.nowFrame];

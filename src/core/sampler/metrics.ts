@@ -15,73 +15,44 @@ export interface AgentError {
 }
 
 /**
- * ADE / FDE of one agent over K samples: the minimum (best sample, separately for ADE and FDE) or the mean over
- * the samples. Same layout as minAdeFde.
+ * The arguments of one agent's errors: samples [K, Ts, N, D] sampled positions, sampleFrame0 the index (in the
+ * samples' frame axis) of the first future frame, gt [Tg, N, D] the ground truth and gtFrame0 its index of the
+ * first future frame.
  */
-export function adeFde(
-  reduction: Reduction,
-  samples: Float32Array,
-  K: number,
-  Ts: number,
-  gt: Float32Array,
-  gtFrame0: number,
-  sampleFrame0: number,
-  future: number,
-  N: number,
-  D: number,
-  agent: number,
-): AgentError {
-  if (reduction === 'min') return minAdeFde(samples, K, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
-  let sumAde = 0;
-  let sumFde = 0;
-  for (let k = 0; k < K; k++) {
-    const e = sampleError(samples, k, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
-    sumAde += e.ade;
-    sumFde += e.fde;
-  }
-  return { ade: sumAde / K, fde: sumFde / K };
-}
-
-function sampleError(samples: Float32Array, k: number, Ts: number, gt: Float32Array, gtFrame0: number, sampleFrame0: number, future: number, N: number, D: number, agent: number): AgentError {
-  let sum = 0;
-  let last = 0;
-  for (let j = 0; j < future; j++) {
-    const so = ((k * Ts + sampleFrame0 + j) * N + agent) * D;
-    const go = ((gtFrame0 + j) * N + agent) * D;
-    let e2 = 0;
-    for (let d = 0; d < D; d++) e2 += (samples[so + d] - gt[go + d]) ** 2;
-    last = Math.sqrt(e2);
-    sum += last;
-  }
-  return { ade: sum / future, fde: last };
-}
+type AgentArgs = [samples: Float32Array, K: number, Ts: number, gt: Float32Array, gtFrame0: number, sampleFrame0: number, future: number, N: number, D: number, agent: number];
 
 /**
- * minADE / minFDE of one agent.
- * @param samples [K, Ts, N, D] sampled positions
- * @param sampleFrame0 index (in the samples' frame axis) of the first future frame
- * @param gt [Tg, N, D] ground truth; gtFrame0 its index of the first future frame
+ * ADE / FDE of one agent over K samples: the minimum (best sample, separately for ADE and FDE) or the mean over
+ * the samples.
  */
-export function minAdeFde(
-  samples: Float32Array,
-  K: number,
-  Ts: number,
-  gt: Float32Array,
-  gtFrame0: number,
-  sampleFrame0: number,
-  future: number,
-  N: number,
-  D: number,
-  agent: number,
-): AgentError {
-  let bestAde = Infinity;
-  let bestFde = Infinity;
+export function adeFde(reduction: Reduction, ...[samples, K, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent]: AgentArgs): AgentError {
+  let ade = reduction === 'min' ? Infinity : 0;
+  let fde = reduction === 'min' ? Infinity : 0;
   for (let k = 0; k < K; k++) {
-    const e = sampleError(samples, k, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent);
-    bestAde = Math.min(bestAde, e.ade);
-    bestFde = Math.min(bestFde, e.fde);
+    let sum = 0;
+    let last = 0;
+    for (let j = 0; j < future; j++) {
+      const so = ((k * Ts + sampleFrame0 + j) * N + agent) * D;
+      const go = ((gtFrame0 + j) * N + agent) * D;
+      let e2 = 0;
+      for (let d = 0; d < D; d++) e2 += (samples[so + d] - gt[go + d]) ** 2;
+      last = Math.sqrt(e2);
+      sum += last;
+    }
+    if (reduction === 'min') {
+      ade = Math.min(ade, sum / future);
+      fde = Math.min(fde, last);
+    } else {
+      ade += sum / future;
+      fde += last;
+    }
   }
-  return { ade: bestAde, fde: bestFde };
+  return reduction === 'min' ? { ade, fde } : { ade: ade / K, fde: fde / K };
+}
+
+/** minADE / minFDE of one agent (adeFde with the best of K). */
+export function minAdeFde(...args: AgentArgs): AgentError {
+  return adeFde('min', ...args);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface SceneWindow {
   mask: Float32Array;
   /** Scene entity index of each window entity. */
   entities: number[];
+  /** [N] feature indices into the model's vocabulary (contract v2; set by sceneSampleWindow for such models) */
+  feats?: Int32Array;
 }
 
 export type EntityRule =

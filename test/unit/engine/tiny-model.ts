@@ -148,9 +148,24 @@ export function tinyGraphs(d: TinyDims = tinyDims, metadata: Record<string, stri
   return { encoder, approximator, decoder };
 }
 
-export async function tinyManifest(graphs: Record<string, Uint8Array>, d: TinyDims = tinyDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+/** `files` of a manifest for graphs written as <name>.onnx, with their sha256. */
+async function graphFiles(graphs: Record<string, Uint8Array>): Promise<Record<string, unknown>> {
   const files: Record<string, unknown> = {};
   for (const [k, b] of Object.entries(graphs)) files[k] = { path: `${k}.onnx`, sha256: await sha256Hex(b) };
+  return files;
+}
+
+/** The fields the two test manifests share (window, interpolant, sampler). */
+function sharedFields(d: { observed: number; future: number }): Record<string, unknown> {
+  return {
+    frames: { observed: d.observed, future: d.future, window: d.observed + d.future, min_observed: 1 },
+    interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
+    sampler: { default_nfe: 4, default_solver: 'ddim', solvers: ['euler', 'heun', 'ddim'] },
+  };
+}
+
+export async function tinyManifest(graphs: Record<string, Uint8Array>, d: TinyDims = tinyDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const files = await graphFiles(graphs);
   return {
     format: 'lamslide-model/1',
     name: 'tiny',
@@ -158,13 +173,11 @@ export async function tinyManifest(graphs: Record<string, Uint8Array>, d: TinyDi
     dims: d.D,
     id_pool: d.P,
     latent: { L: d.L, C: d.C },
-    frames: { observed: d.observed, future: d.future, window: d.observed + d.future, min_observed: 1 },
+    ...sharedFields(d),
     frame_interval: { value: 0.4, unit: 's' },
     length_unit: 'm',
     normalization: { center: 'last_observed_centroid', scale: 4.0 },
     features: { vocab: [] },
-    interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
-    sampler: { default_nfe: 4, default_solver: 'ddim', solvers: ['euler', 'heun', 'ddim'] },
     files,
     ...overrides,
   };
@@ -305,8 +318,7 @@ export function tinyMoleculeGraphs(d: TinyMoleculeDims = tinyMoleculeDims, metad
 }
 
 export async function tinyMoleculeManifest(graphs: Record<string, Uint8Array>, d: TinyMoleculeDims = tinyMoleculeDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const files: Record<string, unknown> = {};
-  for (const [k, b] of Object.entries(graphs)) files[k] = { path: `${k}.onnx`, sha256: await sha256Hex(b) };
+  const files = await graphFiles(graphs);
   return {
     format: 'lamslide-model/2',
     name: 'tiny-molecule',
@@ -315,13 +327,11 @@ export async function tinyMoleculeManifest(graphs: Record<string, Uint8Array>, d
     id_pool: d.P,
     latent: { L: d.L, C: d.C },
     first_stage: { kind: 'binding', layout: 'slots' },
-    frames: { observed: d.observed, future: d.future, window: d.observed + d.future, min_observed: 1 },
+    ...sharedFields(d),
     frame_interval: { value: 5, unit: 'fs' },
     length_unit: 'Å',
     normalization: { center: 'last_observed_centroid', scale: 2.0 },
     features: { key: 'element', vocab: d.vocab },
-    interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
-    sampler: { default_nfe: 4, default_solver: 'ddim', solvers: ['euler', 'heun', 'ddim'] },
     files,
     metrics: { protocol: { name: 'mean', k: 5, unit: 'Å' } },
     ...overrides,

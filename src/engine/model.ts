@@ -255,11 +255,32 @@ export class OnnxModel implements LatentModel {
       }
       const model = new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log);
       // Graphs without lamslide.id_pool (v1): the pool is checked against the slot layout and by a probe.
-      if (withoutMetadata.length > 0) await model.probePool(manifestFile, withoutMetadata);
+      if (withoutMetadata.length > 0) await OnnxModel.probeOnWasm(model, bytes, manifestFile, withoutMetadata);
       return model;
     } catch (e) {
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw e;
+    }
+  }
+
+  /**
+   * Runs the pool probe on WASM: it checks the graphs, not the backend, and on WebGPU its one-entity shapes would
+   * compile shaders no rollout uses (seconds each on a software adapter). The encoder and decoder are small.
+   */
+  private static async probeOnWasm(model: OnnxModel, bytes: Record<GraphName, Uint8Array>, manifestFile: string, graphFiles: string[]): Promise<void> {
+    if (model.sessions.encoder.backend === 'wasm' && model.sessions.decoder.backend === 'wasm') return model.probePool(manifestFile, graphFiles);
+    const made: GraphSession[] = [];
+    try {
+      const wasm = async (g: 'encoder' | 'decoder') => {
+        if (model.sessions[g].backend === 'wasm') return model.sessions[g];
+        const s = await GraphSession.create(g, model.graphs[g].file, bytes[g], { backend: 'wasm' });
+        made.push(s);
+        return s;
+      };
+      const probe = new OnnxModel(model.manifest, { encoder: await wasm('encoder'), approximator: model.sessions.approximator, decoder: await wasm('decoder') }, model.graphs, 'never', false);
+      await probe.probePool(manifestFile, graphFiles);
+    } finally {
+      await Promise.all(made.map((s) => s.release()));
     }
   }
 

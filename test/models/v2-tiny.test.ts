@@ -11,7 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/core/sampler/manifest';
 import type { LatentModel, ModelDims } from '../../src/core/sampler/model';
+import { dimsFromManifest } from '../../src/core/sampler/rollout';
 import { GraphSession, type Feed } from '../../src/engine/session';
 import { sha256Hex } from '../../src/engine/source';
 import { ROOT } from './index';
@@ -165,18 +167,8 @@ describe('contract v2 model (test/models/v2-tiny)', () => {
         return out.pos;
       },
     };
-    const dims: ModelDims = {
-      D: manifest.dims,
-      L: manifest.latent.L,
-      C: manifest.latent.C,
-      P: manifest.id_pool,
-      observed: manifest.frames.observed,
-      future: manifest.frames.future,
-      minObserved: manifest.frames.min_observed,
-      scale: manifest.normalization.scale,
-      t0: manifest.interpolant.t0,
-      t1: manifest.interpolant.t1,
-    };
+    // The same dims the app uses (F from the vocabulary), so the rollout feeds the window's feats.
+    const dims: ModelDims = dimsFromManifest(parseManifest(manifest));
     const res = await rolloutFixture(model, dims, r);
     expect(Math.max(...Array.from(res.firstConditioning.center, (v, i) => Math.abs(v - r.center[i])))).toBeLessThan(1e-4);
     expect(relL2(res.firstConditioning.cond, r.cond.data)).toBeLessThan(TOL);

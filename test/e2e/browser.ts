@@ -1,6 +1,6 @@
 /** Shared Chromium setup for the e2e files: the system browser, never a download. */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.LAMSLIDE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -28,23 +28,41 @@ export async function launchBrowser(opts: { webgpu?: boolean } = {}): Promise<Br
 
 export interface PageLog {
   errors: string[];
+  /** console warnings of the page and its workers, as "warning: text (url)" */
+  warnings: string[];
   /** HTTP responses with status >= 400, as "status url". */
   failedRequests: string[];
 }
 
-/** Opens the app and collects page errors and console errors, so a test can assert there were none. */
-export async function openApp(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; log: PageLog }> {
-  const page = await browser.newPage({ viewport });
-  const log: PageLog = { errors: [], failedRequests: [] };
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  /**
+   * The service worker precaches ~40 MB (WASM and models) in the background after the first load. Tests that are
+   * not about it block it, so their timings and memory are not mixed with that download.
+   */
+  serviceWorkers?: 'allow' | 'block';
+}
+
+/** Collects what the page and its workers report: errors, warnings, failed requests. */
+export function watchPage(page: Page): PageLog {
+  const log: PageLog = { errors: [], warnings: [], failedRequests: [] };
   page.on('pageerror', (e) => log.errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
+  page.on('console', (m: ConsoleMessage) => {
     // Failed loads are tracked with their URL below; the console line alone does not say which.
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) log.errors.push(`console: ${m.text()}`);
+    if (m.type() === 'warning') log.warnings.push(`warning: ${m.text()} (${m.location().url || m.worker()?.url() || 'page'})`);
   });
   page.on('response', (r) => {
-    // Browsers ask for /favicon.ico on their own; the app does not ship one.
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) log.failedRequests.push(`${r.status()} ${r.url()}`);
+    if (r.status() >= 400) log.failedRequests.push(`${r.status()} ${r.url()}`);
   });
+  return log;
+}
+
+/** Opens the app and collects page errors and console errors, so a test can assert there were none. */
+export async function openApp(browser: Browser, baseUrl: string, opts: OpenOptions | { width: number; height: number } = {}): Promise<{ page: Page; log: PageLog }> {
+  const o: OpenOptions = 'width' in opts ? { viewport: opts } : opts;
+  const page = await browser.newPage({ viewport: o.viewport ?? { width: 1280, height: 800 }, serviceWorkers: o.serviceWorkers ?? 'block' });
+  const log = watchPage(page);
   await page.goto(baseUrl);
   await page.waitForSelector('[data-testid="viewport"] canvas');
   return { page, log };

@@ -1,7 +1,7 @@
 /**
  * The model manifest (CONTRACT.md, "manifest.json") as a typed, validated object. Pure: no I/O here.
  */
-import { isSolverName, type SolverName } from './solvers';
+import { isSolverName, type SolverName } from './solvers.ts';
 
 export interface ModelFileEntry {
   path: string;

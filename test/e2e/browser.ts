@@ -99,3 +99,63 @@ export async function dropFile(page: Page, name: string, text: string): Promise<
     { name, text },
   );
 }
+
+declare global {
+  interface Window {
+    /** securitypolicyviolation events of the page, collected by watchCsp */
+    __cspViolations?: string[];
+  }
+}
+
+/**
+ * Records the page's CSP violations (from before its first script runs). Violations inside workers do not reach
+ * the page, but they would stop the worker's work, which the tests check.
+ */
+export async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations!.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return () => page.evaluate(() => window.__cspViolations ?? ['the violation listener was not installed']);
+}
+
+/**
+ * Warnings that are not the app's: SwiftShader's GL driver reports a "GPU stall due to ReadPixels" when the
+ * compositor reads a WebGL canvas back (headless, no GPU), and Playwright says so when a test blocks the
+ * service worker (OpenOptions.serviceWorkers).
+ */
+export const BROWSER_WARNINGS: readonly RegExp[] = [
+  /GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels/,
+  /^warning: Service Worker registration blocked by Playwright/,
+];
+
+export const ourWarnings = (log: PageLog): string[] => log.warnings.filter((w) => !BROWSER_WARNINGS.some((re) => re.test(w)));
+
+/** Opens the crowd demo, waits for the model, and samples K futures from frame `now` with the Sample panel. */
+export async function sampleCrowd(page: Page, opts: { k: number; nfe: number; now?: number; timeout?: number }): Promise<NonNullable<ReturnType<NonNullable<Window['__lamslideSample']>['state']>>> {
+  if ((await page.evaluate(() => window.__lamslide?.sceneName())) !== 'crossing-crowd.txt') {
+    await page.click('[data-testid="demo-crossing-crowd"]');
+    await waitForScene(page, 'crossing-crowd.txt');
+  }
+  await page.waitForFunction(() => window.__lamslideSample?.state().model != null, undefined, { timeout: opts.timeout ?? 120_000 });
+  const now = opts.now ?? 12;
+  while ((await page.evaluate(() => window.__lamslide!.frame())) !== now) {
+    await page.keyboard.press((await page.evaluate(() => window.__lamslide!.frame())) < now ? 'ArrowRight' : 'ArrowLeft');
+  }
+  await page.fill('[data-testid="sample-k"]', String(opts.k));
+  await page.fill('[data-testid="sample-nfe"]', String(opts.nfe));
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="sample-run"]') as HTMLButtonElement | null)?.disabled, undefined, { timeout: opts.timeout ?? 120_000 });
+  const before = await page.evaluate(() => window.__lamslideSample!.state().ms);
+  await page.click('[data-testid="sample-run"]');
+  await page.waitForFunction(
+    (prev) => {
+      const s = window.__lamslideSample?.state();
+      return s !== undefined && (s.status === 'error' || (s.status === 'done' && s.ms !== prev));
+    },
+    before,
+    { timeout: opts.timeout ?? 180_000, polling: 50 },
+  );
+  return page.evaluate(() => window.__lamslideSample!.state());
+}

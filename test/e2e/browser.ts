@@ -5,7 +5,7 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 export const CHROMIUM = process.env.LAMSLIDE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** `webgpu`: also expose a real WebGPU adapter (SwiftShader, software; for correctness, not speed). */
-export async function launchBrowser(opts: { webgpu?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { webgpu?: boolean; extraArgs?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run "node scripts/ensure-chromium.mjs"`);
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -22,6 +22,7 @@ export async function launchBrowser(opts: { webgpu?: boolean } = {}): Promise<Br
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
       ...(opts.webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
+      ...(opts.extraArgs ?? []),
     ],
   });
 }
@@ -133,9 +134,12 @@ export const BROWSER_WARNINGS: readonly RegExp[] = [
 
 export const ourWarnings = (log: PageLog): string[] => log.warnings.filter((w) => !BROWSER_WARNINGS.some((re) => re.test(w)));
 
-/** Opens the crowd demo, waits for the model, and samples K futures from frame `now` with the Sample panel. */
+/**
+ * Samples K futures from frame `now` with the Sample panel: in the crowd demo (opened unless a crowd demo, .txt or
+ * .csv, is already shown), once the model is loaded.
+ */
 export async function sampleCrowd(page: Page, opts: { k: number; nfe: number; now?: number; timeout?: number }): Promise<NonNullable<ReturnType<NonNullable<Window['__lamslideSample']>['state']>>> {
-  if ((await page.evaluate(() => window.__lamslide?.sceneName())) !== 'crossing-crowd.txt') {
+  if (!(await page.evaluate(() => window.__lamslide?.sceneName() ?? '')).startsWith('crossing-crowd.')) {
     await page.click('[data-testid="demo-crossing-crowd"]');
     await waitForScene(page, 'crossing-crowd.txt');
   }

@@ -176,6 +176,8 @@ export function App() {
           ref={fileInput}
           type="file"
           data-testid="file-input"
+          aria-label="Open a scene file"
+          tabIndex={-1}
           className="visually-hidden"
           onChange={(e) => {
             const f = e.currentTarget.files?.[0];

@@ -82,6 +82,20 @@ export class LineCursor {
   }
 }
 
+/**
+ * 1-based line of an offset, counting line ends as LineCursor does (\n, \r\n, lone \r); `code(i)` reads the
+ * character (or byte) at i, so one function serves decoded text and raw bytes.
+ */
+export function lineAtOffset(code: (i: number) => number | undefined, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) {
+    const c = code(i);
+    if (c === 10) line++;
+    else if (c === 13 && code(i + 1) !== 10) line++;
+  }
+  return line;
+}
+
 export function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff;
 }

@@ -23,7 +23,7 @@
 import { SceneParseError, SceneWriteError } from '../errors';
 import { normalizeElement } from '../elements';
 import type { Dim, Entity, FrameInterval, Scene } from '../scene';
-import { F32_MAX, SCENE_KINDS, TIME_UNITS, asSceneKind, asTimeUnit, checkSceneSize, formatF32 } from './common';
+import { F32_MAX, SCENE_KINDS, TIME_UNITS, asSceneKind, asTimeUnit, checkSceneSize, formatF32, lineAtOffset } from './common';
 
 export const JSON_FORMAT_NAME = 'lamslide-scene';
 export const JSON_FORMAT_VERSION = 1;
@@ -246,13 +246,7 @@ function syntaxErrorLine(text: string, msg: string): number {
 }
 
 function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    else if (c === 13 && text.charCodeAt(i + 1) !== 10) line++;
-  }
-  return line;
+  return lineAtOffset((i) => text.charCodeAt(i), offset);
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 
 import { SceneParseError } from '../errors';
+import { lineAtOffset } from './common';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -43,7 +44,7 @@ export function decodeSceneText(file: string, bytes: Uint8Array): string {
       const bad = firstInvalidUtf8(bytes, bom);
       throw new SceneParseError(
         file,
-        utf8LineAt(bytes, bad),
+        lineAtOffset((i) => bytes[i], bad),
         `byte ${bad} (0x${hex(bytes[bad])}) is not valid UTF-8; Latin-1 and other 8-bit encodings are not read`,
         EXPECTED,
       );
@@ -54,7 +55,7 @@ export function decodeSceneText(file: string, bytes: Uint8Array): string {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const at = encoding === 'utf-8' ? bytes.indexOf(0, bom) : bom + 2 * nul;
-    const line = lineOfCharOffset(text, nul);
+    const line = lineAtOffset((i) => text.charCodeAt(i), nul);
     const why = encoding === 'utf-8' ? ' (a binary file, or UTF-16 text without a byte-order mark)' : '';
     throw new SceneParseError(file, line, `byte ${at} is a NUL character${why}`, EXPECTED);
   }
@@ -63,27 +64,6 @@ export function decodeSceneText(file: string, bytes: Uint8Array): string {
 
 function hex(b: number): string {
   return b.toString(16).toUpperCase().padStart(2, '0');
-}
-
-/** 1-based line of a byte offset in UTF-8 bytes (only newlines are counted, as the readers do for \n and \r\n). */
-function utf8LineAt(b: Uint8Array, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const c = b[i];
-    if (c === 10) line++;
-    else if (c === 13 && b[i + 1] !== 10) line++;
-  }
-  return line;
-}
-
-function lineOfCharOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    else if (c === 13 && text.charCodeAt(i + 1) !== 10) line++;
-  }
-  return line;
 }
 
 /** Offset of the first byte from `from` on that does not start or continue a valid UTF-8 sequence; b.length if none. */

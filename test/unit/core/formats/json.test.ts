@@ -111,7 +111,7 @@ describe('JSON scene format', () => {
       expect(() => readJsonScene(F, text)).toThrow(/invalid JSON/);
     });
 
-    it('scene size limit', () => {
+    it('scene size limit', { timeout: 60_000 }, () => {
       const d = doc();
       d.entities = Array.from({ length: 30000 }, (_, i) => ({ sourceId: String(i), label: '' }));
       d.frameLabels = Array.from({ length: 1000 }, (_, i) => i);

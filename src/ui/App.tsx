@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Scene } from '../core/scene';
 import { ErrorBanner } from './ErrorBanner';
 import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
-import { ParseClient, SceneLoadError } from './parseClient';
+import { ParseClient, readFileBytes, SceneLoadError } from './parseClient';
 import type { ParseFailure } from './parseProtocol';
 import { SceneInfo } from './SceneInfo';
 import { sidePanels } from './sidePanels';
@@ -70,7 +70,7 @@ export function App() {
     [client],
   );
 
-  const openFile = useCallback((file: File) => void load(file.name, () => file.arrayBuffer()), [load]);
+  const openFile = useCallback((file: File) => void load(file.name, () => readFileBytes(file)), [load]);
 
   const openDemo = useCallback(
     (demo: DemoEntry) =>
@@ -176,6 +176,8 @@ export function App() {
           ref={fileInput}
           type="file"
           data-testid="file-input"
+          aria-label="Open a scene file"
+          tabIndex={-1}
           className="visually-hidden"
           onChange={(e) => {
             const f = e.currentTarget.files?.[0];

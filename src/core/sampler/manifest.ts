@@ -1,8 +1,8 @@
 /**
  * The model manifest (CONTRACT.md, "manifest.json") as a typed, validated object. Pure: no I/O here.
  */
-import { MAX_ID_POOL, MAX_LATENT_AXIS, MAX_LATENT_SIZE, MAX_NFE, MAX_SCALE, MAX_VOCAB, MAX_WINDOW_FRAMES, MIN_SCALE } from './limits';
-import { isSolverName, type SolverName } from './solvers';
+import { MAX_ID_POOL, MAX_LATENT_AXIS, MAX_LATENT_SIZE, MAX_NFE, MAX_SCALE, MAX_VOCAB, MAX_WINDOW_FRAMES, MIN_SCALE } from './limits.ts';
+import { isSolverName, type SolverName } from './solvers.ts';
 
 export interface ModelFileEntry {
   path: string;

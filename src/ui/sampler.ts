@@ -1,0 +1,277 @@
+/**
+ * The sampler controller: owns the sampling worker's client, loads the model list and the chosen model, and
+ * turns Sample / Re-roll IDs / Compare NFE into requests whose results become runs in the store. No model
+ * math here (the window is cut by core/run/prepare.ts, sampling runs in the worker).
+ */
+import { prepareWindow, type PreparedWindow } from '../core/run/prepare';
+import { buildRun, type Run, type RunSamples, type RunSettings } from '../core/run/run';
+import { parseModelIndex, type ModelIndexEntry, type ModelManifest } from '../core/sampler/manifest';
+import { dimsFromManifest } from '../core/sampler/rollout';
+import { evaluationsFor, type SolverName } from '../core/sampler/solvers';
+import type { Scene } from '../core/scene';
+import { SamplerClient } from '../engine/client';
+import { activeRun, appStore, type AppState } from './store';
+
+const modelsBase = (): URL => new URL('models/', document.baseURI);
+
+/** "now" of the next run: the timeline frame, or, while a run is on screen and the frame is in its future, its "now". */
+export function samplingNow(s: Pick<AppState, 'scene' | 'runs' | 'activeRunId' | 'frame'>): number {
+  if (!s.scene) return 0;
+  const run = activeRun(s);
+  const f = run && s.frame > run.now ? run.now : s.frame;
+  return Math.min(Math.max(0, f), s.scene.frameCount - 1);
+}
+
+/** Why sampling is not possible now (null when it is). */
+export function sampleBlocker(s: AppState): string | null {
+  if (!s.scene) return 'Load a scene to sample its futures.';
+  if (!s.manifest) return s.status.kind === 'loading-model' ? 'The model is loading…' : 'No model is loaded.';
+  if (s.manifest.dims !== s.scene.dim) return `Model ${s.manifest.name} is ${s.manifest.dims}-D; this scene is ${s.scene.dim}-D. Choose a ${s.scene.dim}-D model.`;
+  if (s.settings.solver === 'heun' && s.settings.nfe < 2) return 'The heun solver needs NFE ≥ 2.';
+  return null;
+}
+
+/** The window and IDs of the next run, as the IDs panel lists them (null without scene or model). */
+export function currentWindow(s: AppState): PreparedWindow | { error: string } | null {
+  if (!s.scene || !s.manifest || s.manifest.dims !== s.scene.dim) return null;
+  try {
+    return prepareWindow(s.scene, dimsFromManifest(s.manifest), samplingNow(s), { mode: s.settings.idMode, seed: s.settings.idSeed, manual: s.settings.manualIds });
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Models that fit a scene: same domain first (a generic scene takes any), then the index's default. */
+export function modelsFor(models: ModelIndexEntry[], scene: Scene | null): ModelIndexEntry[] {
+  if (!scene || scene.kind === 'generic') return models;
+  const same = models.filter((m) => m.domain === scene.kind);
+  return same.length ? same : models;
+}
+
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class SamplerController {
+  private client: SamplerClient | null = null;
+  private running: number | null = null;
+  private loadToken = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly store = appStore,
+    private readonly makeClient: () => SamplerClient = () => SamplerClient.create(),
+  ) {}
+
+  /** Starts the worker and loads the model list; the default model (for the scene) loads next. */
+  async start(): Promise<void> {
+    this.client = this.makeClient();
+    try {
+      const res = await fetch(new URL('index.json', modelsBase()));
+      if (!res.ok) throw new Error(`models/index.json: HTTP ${res.status}`);
+      const list = parseModelIndex(await res.json());
+      if (this.stopped) return;
+      this.store.getState().setModels(list);
+      this.chooseModelFor(this.store.getState().scene);
+    } catch (e) {
+      if (!this.stopped) this.store.getState().setStatus({ kind: 'error', message: `no model list: ${message(e)}` });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.client?.terminate();
+    this.client = null;
+  }
+
+  /** Keeps the chosen model when it fits the scene, else switches to the first that does. */
+  chooseModelFor(scene: Scene | null): void {
+    const s = this.store.getState();
+    const fit = modelsFor(s.models, scene);
+    if (!fit.length) return;
+    const keep = fit.find((m) => m.name === s.settings.model);
+    const pick = keep ?? fit.find((m) => m.default) ?? fit[0];
+    if (pick.name !== s.settings.model || !s.manifest || s.manifest.name !== pick.name) void this.loadModel(pick.name);
+  }
+
+  async loadModel(name: string): Promise<void> {
+    const s = this.store.getState();
+    const entry = s.models.find((m) => m.name === name);
+    if (!entry || !this.client) return;
+    const token = ++this.loadToken;
+    s.updateSettings({ model: name });
+    s.setModel(null, null);
+    s.setStatus({ kind: 'loading-model', name });
+    try {
+      const url = new URL(entry.path.endsWith('/') ? entry.path : `${entry.path}/`, modelsBase()).href;
+      const r = await this.client.load(url, { backend: 'auto' });
+      if (token !== this.loadToken) return;
+      const st = this.store.getState();
+      st.setModel(r.manifest, r.backend);
+      st.updateSettings({ nfe: r.manifest.sampler.default_nfe, solver: r.manifest.sampler.default_solver, compareSolver: r.manifest.sampler.default_solver });
+      st.setStatus({ kind: 'idle' });
+    } catch (e) {
+      if (token === this.loadToken) this.store.getState().setStatus({ kind: 'error', message: message(e) });
+    }
+  }
+
+  private settingsNow(over: Partial<RunSettings> = {}): RunSettings {
+    const s = this.store.getState().settings;
+    return { model: s.model, K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed, windows: s.windows, idMode: s.idMode, idSeed: s.idSeed, keepSteps: s.keepSteps, keepLatents: s.keepLatents, ...over };
+  }
+
+  /** Samples a run with the panel's settings (overridable) at the current "now"; resolves to the run, or null. */
+  async sample(over: Partial<RunSettings> = {}, ids?: number[]): Promise<Run | null> {
+    const st = this.store.getState();
+    const blocker = sampleBlocker(st);
+    if (blocker || !this.client || !st.scene || !st.manifest) {
+      if (blocker) st.setStatus({ kind: 'error', message: blocker });
+      return null;
+    }
+    const scene = st.scene;
+    const manifest = st.manifest;
+    const prepared = currentWindow(st);
+    if (!prepared || 'error' in prepared) {
+      st.setStatus({ kind: 'error', message: prepared ? prepared.error : 'no window' });
+      return null;
+    }
+    const settings = this.settingsNow(over);
+    const useIds = ids ?? prepared.ids;
+    if (!useIds) {
+      st.setStatus({ kind: 'error', message: prepared.idError ?? 'no ID assignment' });
+      return null;
+    }
+    const w = prepared.window;
+    const horizon = settings.windows * manifest.frames.future;
+    const steps = evaluationsFor(settings.solver, settings.nfe);
+    st.setStatus({ kind: 'sampling', step: 0, steps, window: 0, windows: settings.windows });
+    const req = this.client.sample(
+      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds },
+      (step, total, window, windows) => this.store.getState().setStatus({ kind: 'sampling', step, steps: total, window, windows }),
+    );
+    this.running = req.id;
+    try {
+      const r = await req.result;
+      if (this.running !== req.id || this.store.getState().scene !== scene) return null;
+      const now = this.store.getState();
+      const run = now.addRun(buildRun(now.nextRunId, scene, w, manifest.frames.observed, manifest.frames.future, settings, r as RunSamples, runLabel(now.nextRunId, settings)));
+      now.setStatus({ kind: 'done' });
+      return run;
+    } catch (e) {
+      if (this.running === req.id) this.store.getState().setStatus(isAbort(e) ? { kind: 'idle' } : { kind: 'error', message: message(e) });
+      return null;
+    } finally {
+      if (this.running === req.id) this.running = null;
+    }
+  }
+
+  /**
+   * Samples again with a new random ID assignment and the same noise seed, and puts the run before and the new
+   * one side by side (A/B).
+   */
+  async reroll(): Promise<Run | null> {
+    const st = this.store.getState();
+    const before = activeRun(st);
+    const idSeed = nextIdSeed(st.settings.idSeed);
+    st.updateSettings({ idMode: 'random', idSeed });
+    const run = await this.sample({ idMode: 'random', idSeed });
+    if (run && before) this.store.getState().setAB(0, before.id);
+    if (run) this.store.getState().setAB(1, run.id);
+    return run;
+  }
+
+  /**
+   * Runs every NFE of the comparison set with the same seed, IDs and window, one after another in the worker's
+   * queue; progress counts network evaluations over all settings. The first run is untimed warm-up only when
+   * `warmup` (so first-run costs are not in the milliseconds).
+   */
+  async compare(): Promise<Run[] | null> {
+    const st = this.store.getState();
+    const nfes = [...new Set(st.settings.compareNfes)].filter((n) => Number.isInteger(n) && n >= 1).sort((a, b) => a - b);
+    const solver = st.settings.compareSolver;
+    if (!nfes.length) {
+      st.setStatus({ kind: 'error', message: 'Choose at least one NFE value to compare.' });
+      return null;
+    }
+    const bad = nfes.find((n) => solver === 'heun' && n < 2);
+    if (bad !== undefined) {
+      st.setStatus({ kind: 'error', message: `The heun solver needs NFE ≥ 2 (NFE ${bad} is in the set).` });
+      return null;
+    }
+    const blocker = sampleBlocker({ ...st, settings: { ...st.settings, solver, nfe: Math.max(2, nfes[0]) } });
+    const prepared = currentWindow(st);
+    if (blocker || !this.client || !st.scene || !st.manifest || !prepared || 'error' in prepared || !prepared.ids) {
+      st.setStatus({ kind: 'error', message: blocker ?? (prepared && 'error' in prepared ? prepared.error : (prepared?.idError ?? 'nothing to compare')) });
+      return null;
+    }
+    const scene = st.scene;
+    const manifest = st.manifest;
+    const w = prepared.window;
+    const ids = prepared.ids;
+    const settings = nfes.map((nfe) => this.settingsNow({ nfe, solver }));
+    const horizon = settings[0].windows * manifest.frames.future;
+    const evals = settings.map((s) => evaluationsFor(s.solver, s.nfe) * s.windows);
+    const total = evals.reduce((a, b) => a + b, 0);
+    const runs: Run[] = [];
+    const token = {};
+    this.compareToken = token;
+    let done = 0;
+    const progress = (setting: number, evaluations: number) =>
+      this.store.getState().setStatus({ kind: 'comparing', setting, settings: settings.length, evaluations, totalEvaluations: total });
+    progress(0, 0);
+    for (let i = 0; i < settings.length; i++) {
+      const s = settings[i];
+      const req = this.client.sample(
+        { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed, known: w.known, horizon, ids },
+        (step, steps, window) => progress(i, done + window * steps + step),
+      );
+      this.running = req.id;
+      try {
+        const r = await req.result;
+        if (this.compareToken !== token || this.store.getState().scene !== scene) return null;
+        const now = this.store.getState();
+        runs.push(now.addRun(buildRun(now.nextRunId, scene, w, manifest.frames.observed, manifest.frames.future, s, r as RunSamples, runLabel(now.nextRunId, s)), { activate: false }));
+        done += evals[i];
+        progress(i + 1 < settings.length ? i + 1 : i, done);
+      } catch (e) {
+        if (this.compareToken === token) this.store.getState().setStatus(isAbort(e) ? { kind: 'idle' } : { kind: 'error', message: message(e) });
+        this.compareToken = null;
+        return null;
+      } finally {
+        if (this.running === req.id) this.running = null;
+      }
+    }
+    this.compareToken = null;
+    const end = this.store.getState();
+    end.setComparison({ runIds: runs.map((r) => r.id), warmupMs: null });
+    end.setActiveRun(runs[runs.length - 1].id);
+    end.setStatus({ kind: 'done' });
+    return runs;
+  }
+
+  private compareToken: object | null = null;
+
+  cancel(): void {
+    if (this.client && this.running !== null) this.client.cancel(this.running);
+  }
+
+  busy(): boolean {
+    return this.running !== null;
+  }
+}
+
+export function runLabel(id: number, s: Pick<RunSettings, 'nfe' | 'solver' | 'seed' | 'idMode' | 'idSeed'>): string {
+  const ids = s.idMode === 'random' ? `IDs random ${s.idSeed}` : s.idMode === 'sequential' ? 'IDs 0..N-1' : 'IDs by hand';
+  return `#${id} · NFE ${s.nfe} ${s.solver} · seed ${s.seed} · ${ids}`;
+}
+
+/** A new ID seed for a re-roll: the next one of a fixed sequence, so a session's re-rolls are reproducible. */
+export function nextIdSeed(seed: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + 0x165667b1) >>> 1;
+}
+
+export type { ModelManifest, SolverName };

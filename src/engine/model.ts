@@ -8,9 +8,9 @@ import type { DeviceSolveOptions, LatentModel, ModelDims } from '../core/sampler
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { errorMessage, ModelLoadError } from './errors';
 import { GpuSolver } from './gpu-solve';
-import type { ort } from './ort';
+import { configureOrt, ortInitialised, type ort } from './ort';
 import { GraphSession, type Backend, type BackendChoice, type Feed } from './session';
-import { sha256Hex, type ModelSource } from './source';
+import { sha256Hex, type ByteProgress, type ModelSource } from './source';
 
 export type Bucketing = 'auto' | 'always' | 'never';
 
@@ -26,6 +26,19 @@ export interface LoadOptions {
    * x1_pred stays a GPU buffer and the solver's updates run on the device (gpu-solve.ts).
    */
   gpuResident?: boolean;
+  /** download progress, one file at a time: the three graphs, then the WASM binary when `wasmBinary` is given */
+  onProgress?: (p: FileProgress) => void;
+  /**
+   * onnxruntime's .wasm binary, read by us (with progress) before the first session when onnxruntime is not
+   * initialised yet; ignored afterwards. `file` names it in progress and errors.
+   */
+  wasmBinary?: { file: string; read: (onProgress: ByteProgress) => Promise<Uint8Array> };
+}
+
+export interface FileProgress {
+  file: string;
+  loaded: number;
+  total: number | null;
 }
 
 /** Smallest bucket >= n; beyond the largest, the next multiple of the largest. */
@@ -165,21 +178,26 @@ export class OnnxModel implements LatentModel {
       throw e;
     }
     // Read and verify all three files before creating any session, so a bad folder fails fast and fully.
+    // One file at a time, so download progress reads as one bar per file.
     const bytes = {} as Record<GraphName, Uint8Array>;
     const graphs = {} as Record<GraphName, LoadedGraphInfo>;
-    await Promise.all(
-      GRAPH_NAMES.map(async (g) => {
-        const entry = manifest.files[g];
-        const file = source.describe(entry.path);
-        const b = await source.read(entry.path);
-        const h = await sha256Hex(b);
-        if (h !== entry.sha256) {
-          throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${entry.sha256} (${b.length} bytes)`);
-        }
-        bytes[g] = b;
-        graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
-      }),
-    );
+    const progress = (file: string): ByteProgress | undefined => (opts.onProgress ? (loaded, total) => opts.onProgress?.({ file, loaded, total }) : undefined);
+    for (const g of GRAPH_NAMES) {
+      const entry = manifest.files[g];
+      const file = source.describe(entry.path);
+      const b = await source.read(entry.path, progress(entry.path));
+      const h = await sha256Hex(b);
+      if (h !== entry.sha256) {
+        throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${entry.sha256} (${b.length} bytes)`);
+      }
+      bytes[g] = b;
+      graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
+    }
+    // The WASM binary last: a broken model folder is reported before a 28 MB download.
+    if (opts.wasmBinary && !ortInitialised()) {
+      const wasm = await opts.wasmBinary.read(progress(opts.wasmBinary.file) ?? (() => undefined));
+      configureOrt({ wasmBinary: wasm, logLevel: 'error' });
+    }
     const sig = signatures(manifest);
     const sessions = {} as Record<GraphName, GraphSession>;
     try {
@@ -245,14 +263,19 @@ export class OnnxModel implements LatentModel {
     return out;
   }
 
-  async encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array> {
+  async encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number, feats?: Int32Array): Promise<Float32Array> {
     const { D, L, C } = this.dims;
+    const F = this.manifest.features.vocab.length;
+    if (F > 0 && (!feats || feats.length !== B * N)) throw new Error(`${this.manifest.name}: the encoder takes feats [${B},${N}] (vocabulary of ${F}), got ${feats ? feats.length : 'none'}`);
+    if (F === 0 && feats && feats.length > 0) throw new Error(`${this.manifest.name}: the model has no feature vocabulary, but feats were given`);
     const [Bp, Np] = this.shapes('encoder', B, N);
     const feeds: Record<string, Feed> = {
       pos: { type: 'float32', data: OnnxModel.pad(pos, B, N, D, Bp, Np, () => undefined), dims: [Bp, Np, D] },
       ids: { type: 'int32', data: this.padIds(ids, B, N, Bp, Np), dims: [Bp, Np] },
       mask: { type: 'float32', data: OnnxModel.pad(mask, B, N, 1, Bp, Np, () => undefined), dims: [Bp, Np] },
     };
+    // Padded entities get feature index 0 (CONTRACT.md v2, "Entity features"): new Int32Array is 0.
+    if (F > 0 && feats) feeds.feats = { type: 'int32', data: OnnxModel.pad(feats, B, N, 1, Bp, Np, () => undefined), dims: [Bp, Np] };
     const out = await this.sessions.encoder.run(feeds);
     return OnnxModel.rows(out.latent, B, Bp, 1, 1, L * C);
   }

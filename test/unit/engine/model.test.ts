@@ -140,3 +140,60 @@ describe('bucketing', () => {
     await m.release();
   });
 });
+
+describe('rollout traces on a real graph', () => {
+  it('the last recorded prediction is what the DDIM update used, and the latents decode to the returned future', async () => {
+    const m = await OnnxModel.load(new FileModelSource(dir), { backend: 'wasm' });
+    const calls: { x: Float32Array; t: number; x1: Float32Array }[] = [];
+    const spy = {
+      encode: m.encode.bind(m),
+      decode: m.decode.bind(m),
+      approximate: async (x: Float32Array, t: Float32Array, c: Float32Array, cm: Int32Array, B: number) => {
+        const x1 = await m.approximate(x, t, c, cm, B);
+        calls.push({ x: x.slice(), t: t[0], x1: x1.slice() });
+        return x1;
+      },
+    };
+    const T = tinyDims.observed + tinyDims.future;
+    const N = 3;
+    const K = 2;
+    const pos = new Float32Array(T * N * 2).map((_, i) => Math.cos(i * 0.7) * 2);
+    const mask = new Float32Array(T * N).fill(1);
+    const r = await rollout(spy, m.dims, { T, N, D: 2, pos, mask }, { K, nfe: 3, solver: 'ddim', seed: 4, keepSteps: true, keepLatents: true, horizon: 7 });
+    const steps = r.steps!;
+    // window 0 made 3 calls, window 1 three more; the trace is window 0's, at the times the network saw (float32)
+    expect(calls.length).toBe(6);
+    expect(steps.t.length).toBe(3);
+    steps.t.forEach((t, s) => expect(Math.fround(t)).toBe(calls[s].t));
+    const ND = N * 2;
+    const LC = tinyDims.L * tinyDims.C;
+    // every recorded step = decode(x1_hat of that call) * scale + centre
+    for (let s = 0; s < 3; s++) {
+      const dec = await m.decode(calls[s].x1, Int32Array.from({ length: K * T * N }, (_, i) => r.ids[i % N]), K * T, N);
+      for (let i = 0; i < K * T * ND; i++) {
+        const c = r.firstConditioning.center[i % 2];
+        expect(steps.pos[s * K * T * ND + i]).toBeCloseTo(dec[i] * m.dims.scale + Math.fround(c), 4);
+      }
+    }
+    // x_S = r x_{S-1} + (alpha(t1) - r alpha(t_{S-1})) x1_last with r = sigma(t1) / sigma(t_{S-1})
+    const last = calls[2];
+    const a = (t: number) => Math.sin((Math.PI / 2) * t);
+    const sg = (t: number) => Math.cos((Math.PI / 2) * t);
+    const ratio = sg(m.dims.t1) / sg(steps.t[2]);
+    for (let i = 0; i < K * T * LC; i++) expect(r.xFinal[i]).toBeCloseTo(ratio * last.x[i] + (a(m.dims.t1) - ratio * a(steps.t[2])) * last.x1[i], 4);
+    // latents [W,K,T,L,C]: decoding window w's future frames gives the returned future
+    expect(r.windows).toBe(2);
+    const lat = r.latents!;
+    expect(lat.subarray(0, K * T * LC)).toEqual(r.xFinal);
+    const w0 = await m.decode(lat.subarray(0, K * T * LC), Int32Array.from({ length: K * T * N }, (_, i) => r.ids[i % N]), K * T, N);
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < tinyDims.future; j++) {
+        for (let e = 0; e < ND; e++) {
+          const c = r.firstConditioning.center[e % 2];
+          expect(r.future[(k * 7 + j) * ND + e]).toBeCloseTo(w0[((k * T + tinyDims.observed + j) * ND) + e] * m.dims.scale + Math.fround(c), 4);
+        }
+      }
+    }
+    await m.release();
+  });
+});

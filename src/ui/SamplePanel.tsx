@@ -172,7 +172,7 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
         )}
       </div>
       <p className="muted" data-testid="sample-status" role="status">
-        {status.kind === 'loading-model' && `loading model ${status.name}…`}
+        {status.kind === 'loading-model' && `loading model ${status.name}…${status.file ? ` ${status.file}` : ''}`}
         {status.kind === 'sampling' && `sampling: flow step ${status.step} / ${status.steps}${status.windows > 1 ? ` · window ${status.window + 1} / ${status.windows}` : ''}`}
         {status.kind === 'comparing' && `comparing NFE: setting ${status.setting + 1} / ${status.settings}`}
         {status.kind === 'idle' && manifest && `model ${manifest.name} ready (${backendName(backend)})`}
@@ -181,6 +181,15 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
           scene &&
           `${run.K} futures × ${run.active.length} ${entityNoun(scene.kind, run.active.length)} in ${run.timing.ms.toFixed(0)} ms on ${backendName(run.timing.backend)}${run.timing.latentsOnGpu ? ' (latents kept on the GPU)' : ''}`}
       </p>
+      {status.kind === 'loading-model' && status.file && (
+        <progress
+          className="load-progress"
+          data-testid="load-progress"
+          aria-label={`downloading ${status.file}`}
+          max={status.total ?? undefined}
+          value={status.total ? status.loaded : undefined}
+        />
+      )}
       {blocker && scene && status.kind !== 'loading-model' && (
         <p className="muted" data-testid="sample-blocker">
           {blocker}

@@ -108,7 +108,9 @@ export class SamplerController {
     s.setStatus({ kind: 'loading-model', name });
     try {
       const url = new URL(entry.path.endsWith('/') ? entry.path : `${entry.path}/`, modelsBase()).href;
-      const r = await this.client.load(url, { backend: 'auto' });
+      const r = await this.client.load(url, { backend: 'auto' }, (p) => {
+        if (token === this.loadToken) this.store.getState().setStatus({ kind: 'loading-model', name, file: p.file, loaded: p.loaded, total: p.total });
+      });
       if (token !== this.loadToken) return;
       const st = this.store.getState();
       st.setModel(r.manifest, r.backend);
@@ -150,7 +152,7 @@ export class SamplerController {
     const steps = evaluationsFor(settings.solver, settings.nfe);
     st.setStatus({ kind: 'sampling', step: 0, steps, window: 0, windows: settings.windows });
     const req = this.client.sample(
-      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds },
+      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
       (step, total, window, windows) => this.store.getState().setStatus({ kind: 'sampling', step, steps: total, window, windows }),
     );
     this.running = req.id;
@@ -185,9 +187,9 @@ export class SamplerController {
   }
 
   /**
-   * Runs every NFE of the comparison set with the same seed, IDs and window, one after another in the worker's
-   * queue; progress counts network evaluations over all settings. The first run is untimed warm-up only when
-   * `warmup` (so first-run costs are not in the milliseconds).
+   * Runs every NFE of the comparison set with the same seed, IDs and window in one request, which the worker
+   * queues after an untimed warm-up (so first-run costs such as shader compilation are not in the ms); progress
+   * counts network evaluations over all settings. Cancel stops the whole comparison.
    */
   async compare(): Promise<Run[] | null> {
     const st = this.store.getState();
@@ -211,49 +213,40 @@ export class SamplerController {
     const scene = st.scene;
     const manifest = st.manifest;
     const w = prepared.window;
-    const ids = prepared.ids;
-    const settings = nfes.map((nfe) => this.settingsNow({ nfe, solver }));
-    const horizon = settings[0].windows * manifest.frames.future;
-    const evals = settings.map((s) => evaluationsFor(s.solver, s.nfe) * s.windows);
-    const total = evals.reduce((a, b) => a + b, 0);
-    const runs: Run[] = [];
-    const token = {};
-    this.compareToken = token;
-    let done = 0;
-    const progress = (setting: number, evaluations: number) =>
-      this.store.getState().setStatus({ kind: 'comparing', setting, settings: settings.length, evaluations, totalEvaluations: total });
-    progress(0, 0);
-    for (let i = 0; i < settings.length; i++) {
-      const s = settings[i];
-      const req = this.client.sample(
-        { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed, known: w.known, horizon, ids },
-        (step, steps, window) => progress(i, done + window * steps + step),
-      );
-      this.running = req.id;
-      try {
-        const r = await req.result;
-        if (this.compareToken !== token || this.store.getState().scene !== scene) return null;
+    const base = this.settingsNow();
+    const horizon = base.windows * manifest.frames.future;
+    const total = nfes.reduce((a, n) => a + evaluationsFor(solver, n) * base.windows, 0);
+    st.setStatus({ kind: 'comparing', setting: 0, settings: nfes.length, evaluations: 0, totalEvaluations: total });
+    const req = this.client.compare(
+      {
+        base: { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: base.K, seed: base.seed, known: w.known, horizon, ids: prepared.ids, keepSteps: base.keepSteps, keepLatents: base.keepLatents },
+        settings: nfes.map((nfe) => ({ nfe, solver })),
+        warmup: true,
+      },
+      (p) => this.store.getState().setStatus({ kind: 'comparing', ...p }),
+    );
+    this.running = req.id;
+    try {
+      const { results, warmupMs } = await req.result;
+      if (this.running !== req.id || this.store.getState().scene !== scene) return null;
+      const runs: Run[] = [];
+      for (const r of results) {
         const now = this.store.getState();
+        const s = { ...base, nfe: r.nfe, solver: r.solver };
         runs.push(now.addRun(buildRun(now.nextRunId, scene, w, manifest.frames.observed, manifest.frames.future, s, r as RunSamples, runLabel(now.nextRunId, s)), { activate: false }));
-        done += evals[i];
-        progress(i + 1 < settings.length ? i + 1 : i, done);
-      } catch (e) {
-        if (this.compareToken === token) this.store.getState().setStatus(isAbort(e) ? { kind: 'idle' } : { kind: 'error', message: message(e) });
-        this.compareToken = null;
-        return null;
-      } finally {
-        if (this.running === req.id) this.running = null;
       }
+      const end = this.store.getState();
+      end.setComparison({ runIds: runs.map((r) => r.id), warmupMs });
+      end.setActiveRun(runs[runs.length - 1].id);
+      end.setStatus({ kind: 'done' });
+      return runs;
+    } catch (e) {
+      if (this.running === req.id) this.store.getState().setStatus(isAbort(e) ? { kind: 'idle' } : { kind: 'error', message: message(e) });
+      return null;
+    } finally {
+      if (this.running === req.id) this.running = null;
     }
-    this.compareToken = null;
-    const end = this.store.getState();
-    end.setComparison({ runIds: runs.map((r) => r.id), warmupMs: null });
-    end.setActiveRun(runs[runs.length - 1].id);
-    end.setStatus({ kind: 'done' });
-    return runs;
   }
-
-  private compareToken: object | null = null;
 
   cancel(): void {
     if (this.client && this.running !== null) this.client.cancel(this.running);

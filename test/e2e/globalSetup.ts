@@ -13,6 +13,8 @@ import { serveDirectory, type RunningServer } from './staticServer';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    /** the folder the app was built into (tests that serve it with extra files start their own server) */
+    distDir: string;
   }
 }
 
@@ -51,6 +53,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   server = await serveDirectory(dir);
   project.provide('baseUrl', server.url);
+  project.provide('distDir', dir);
 }
 
 export async function teardown(): Promise<void> {

@@ -126,14 +126,16 @@ function extensionOf(format: RunExportFormat): string {
  */
 export function buildExport(scene: Scene, run: Run, format: RunExportFormat, scope: ExportScope, selected = 0): ExportFile[] {
   const ext = extensionOf(format);
-  const one = (s: Scene, what: number | 'all'): ExportFile => {
-    let text = writeSceneFile(s, format);
+  // The exported scene is named after its file (CSV and JSON store the name), so it re-opens under that name.
+  const one = (make: (name: string) => Scene, what: number | 'all'): ExportFile => {
+    const name = runFileName(scene, run, what, ext);
+    let text = writeSceneFile(make(name), format);
     if (format === 'json') text = withJsonMeta(text, runMeta(scene, run, what));
-    return { name: runFileName(scene, run, what, ext), text };
+    return { name, text };
   };
-  if (scope === 'all-in-one') return [one(allSamplesScene(scene, run), 'all')];
-  if (scope === 'per-sample') return Array.from({ length: run.K }, (_, k) => one(runScene(scene, run, k), k));
-  return [one(runScene(scene, run, selected), selected)];
+  if (scope === 'all-in-one') return [one((n) => allSamplesScene(scene, run, n), 'all')];
+  if (scope === 'per-sample') return Array.from({ length: run.K }, (_, k) => one((n) => runScene(scene, run, k, n), k));
+  return [one((n) => runScene(scene, run, selected, n), selected)];
 }
 
 /** Timeline/file frame that holds sample k's future frame j in an export of `scope`. */

@@ -48,10 +48,13 @@ export function Viewport({ onRenderer }: ViewportProps) {
       const s = appStore.getState();
       const view = mainView(s);
       const v = last.view;
-      if (view.base !== v.base || view.display !== v.display || view.run !== v.run || view.sample !== v.sample) r.setView(view);
-      if (s.frame !== last.frame || view !== v) r.setFrame(s.frame);
+      const changed = view.base !== v.base || view.display !== v.display || view.run !== v.run || view.sample !== v.sample;
+      // Only real changes redraw: the store also changes for status and settings, and a redraw on software GL
+      // costs tens of milliseconds.
+      if (changed) r.setView(view);
+      if (s.frame !== last.frame || changed) r.setFrame(s.frame);
       if (s.highlight !== last.highlight) r.setHighlight(s.highlight);
-      last = { view, frame: s.frame, highlight: s.highlight };
+      last = { view: changed ? view : v, frame: s.frame, highlight: s.highlight };
     };
     push();
     const unsub = appStore.subscribe(push);

@@ -173,6 +173,8 @@ export class RunLayer {
         }
       }
       this.ghosts.instanceMatrix.needsUpdate = true;
+      // Hidden objects are not drawn, so their shaders compile only when first needed (seconds on software GL).
+      this.ghosts.visible = shown > 0;
     }
     this.ghostsShown = shown;
     let marks = 0;
@@ -189,6 +191,7 @@ export class RunLayer {
       marks++;
     }
     this.markers.instanceMatrix.needsUpdate = true;
+    this.markers.visible = marks > 0;
     this.markersShown = marks;
   }
 

@@ -110,6 +110,7 @@ export function App() {
         sceneArrivedAt: () => arrivedAt.current,
         timelineCount: () => timelineCount(appStore.getState()),
         view: () => rendererRef.current?.viewState() ?? null,
+        screenOf: (e: number) => rendererRef.current?.screenOf(e) ?? null,
         grid: () => {
           const g = getGrid();
           return g ? { cells: g.cellStates(), camera: g.cameraPosition() } : null;

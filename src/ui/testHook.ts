@@ -16,6 +16,8 @@ export interface LamslideTestHook {
   timelineCount(): number;
   /** what the main view draws now (positions in scene coordinates, run layer counts) */
   view(): ViewState | null;
+  /** where scene entity e is drawn now, in page coordinates */
+  screenOf(e: number): { x: number; y: number } | null;
   /** the NFE comparison grid: each cell's state and the one camera's position */
   grid(): { cells: ViewState[]; camera: number[] } | null;
   /** present entities of the loaded scene's frame f: [sourceId, x, y(, z)] */

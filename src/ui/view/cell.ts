@@ -113,11 +113,7 @@ export class ViewCell {
     const e = this.highlight;
     const d = this.view.display;
     if (e === null || !d || !this.mapping || !this.layer || e >= d.entities.length) return;
-    let at: [number, number, number] | null = null;
-    const f = Math.min(this.frame, d.frameCount - 1);
-    const N = d.entities.length;
-    if (this.frame < d.frameCount && d.mask[f * N + e]) at = this.mapping.toWorld(d.positions, (f * N + e) * d.dim);
-    else at = this.runLayer?.meanAt(e, this.frame) ?? null;
+    const at = this.worldOf(e);
     if (!at) return;
     const r = this.layer.entityRadius(e);
     const planar = this.mapping.planar;
@@ -129,6 +125,15 @@ export class ViewCell {
     this.halo.scale.setScalar(r);
     this.halo.position.set(at[0], at[1] + (planar ? this.mapping.extent * 0.004 : 0), at[2]);
     this.group.add(this.halo);
+  }
+
+  /** World position of scene entity `e` at the current frame: drawn, or the mean of its samples; null if neither. */
+  worldOf(e: number): [number, number, number] | null {
+    const d = this.view.display;
+    if (!d || !this.mapping) return null;
+    const N = d.entities.length;
+    if (this.frame < d.frameCount && e < N && d.mask[this.frame * N + e]) return this.mapping.toWorld(d.positions, (this.frame * N + e) * d.dim);
+    return this.runLayer?.meanAt(e, this.frame) ?? null;
   }
 
   /** Scene entity under the ray: solid entities first, then ghosts. */

@@ -139,6 +139,15 @@ export class SceneRenderer {
     return this.cell.pick(this.ray);
   }
 
+  /** Where scene entity `e` is drawn now, in client (page) coordinates; null when it is not drawn. */
+  screenOf(e: number): { x: number; y: number } | null {
+    const w = this.cell.worldOf(e);
+    if (!w) return null;
+    const p = new Vector3(...w).project(this.camera);
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    return { x: rect.left + ((p.x + 1) / 2) * rect.width, y: rect.top + ((1 - p.y) / 2) * rect.height };
+  }
+
   /** The view as a PNG at `scale` × the on-screen size (drawn once more at that size, then restored). */
   async snapshot(scale: number): Promise<Blob> {
     const r = this.renderer;

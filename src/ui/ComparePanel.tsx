@@ -193,21 +193,37 @@ export function CompareDock() {
                 ))}
               </tbody>
             </table>
-            <PlotFigure
-              testId="plot-nfe"
-              label={hasTruth ? `minADE / minFDE (${unit}) and time (ms) against NFE` : 'Time (ms) against NFE'}
-              deps={[long]}
-              build={(Plot) => ({
-                height: 170,
-                width: 420,
-                marginLeft: 44,
-                x: { label: 'NFE', type: 'log', ticks: rows.map((r) => r.nfe), tickFormat: (d: number) => String(d) },
-                fy: { label: null },
-                y: { grid: true, zero: true, label: null },
-                color: { legend: true },
-                marks: [Plot.lineY(long, { x: 'nfe', y: 'value', stroke: 'measure', fy: (d: { measure: string }) => (d.measure === 'ms' ? 'ms' : unit), marker: 'dot', tip: true })],
-              })}
-            />
+            <div className="nfe-plots">
+              {hasTruth && (
+                <PlotFigure
+                  testId="plot-nfe"
+                  label={`minADE / minFDE (${unit}) against NFE`}
+                  deps={[long]}
+                  build={(Plot) => ({
+                    width: 300,
+                    height: 170,
+                    marginLeft: 44,
+                    x: { label: 'NFE', type: 'log', ticks: rows.map((r) => r.nfe), tickFormat: (d: number) => String(d) },
+                    y: { grid: true, zero: true, label: `error (${unit})` },
+                    color: { legend: true, domain: ['minADE', 'minFDE'] },
+                    marks: [Plot.lineY(long.filter((d) => d.measure !== 'ms'), { x: 'nfe', y: 'value', stroke: 'measure', marker: 'dot', tip: true })],
+                  })}
+                />
+              )}
+              <PlotFigure
+                testId="plot-nfe-time"
+                label="Time (ms, warm-up excluded) against NFE"
+                deps={[long]}
+                build={(Plot) => ({
+                  width: 300,
+                  height: 170,
+                  marginLeft: 44,
+                  x: { label: 'NFE', type: 'log', ticks: rows.map((r) => r.nfe), tickFormat: (d: number) => String(d) },
+                  y: { grid: true, zero: true, label: 'ms' },
+                  marks: [Plot.lineY(long.filter((d) => d.measure === 'ms'), { x: 'nfe', y: 'value', stroke: '#ff8a65', marker: 'dot', tip: true })],
+                })}
+              />
+            </div>
           </div>
         </>
       )}

@@ -95,7 +95,8 @@ export function MetricsPanel() {
           label={`Error of the minADE sample against the horizon (${unit})`}
           deps={[errRows]}
           build={(Plot) => ({
-            height: 180,
+            width: 340,
+            height: 190,
             marginLeft: 44,
             x: { label: `time after now (${tu})` },
             y: { label: `error (${unit})`, grid: true, zero: true },
@@ -109,7 +110,8 @@ export function MetricsPanel() {
         label={`Spread of the K samples per future frame (${unit})`}
         deps={[spreadRows]}
         build={(Plot) => ({
-          height: 160,
+          width: 340,
+          height: 170,
           marginLeft: 44,
           x: { label: `time after now (${tu})` },
           y: { label: `RMS from the mean (${unit})`, grid: true, zero: true },
@@ -123,7 +125,8 @@ export function MetricsPanel() {
           label={`Bond-length deviations from the known frames (${unit})`}
           deps={[bondData]}
           build={(Plot) => ({
-            height: 160,
+            width: 340,
+            height: 170,
             marginLeft: 44,
             x: { label: `sampled − known length (${unit})` },
             y: { label: 'count', grid: true },

@@ -12,7 +12,7 @@ import { activeRun, appStore, useApp } from './store';
 declare global {
   interface Window {
     /** read-only e2e hook (see test/e2e/sample.test.ts) */
-    __lamslideSample?: { state(): SampleHookState; positions(runId: number, k: number, j: number): number[][] | null };
+    __lamslideSample?: { state(): SampleHookState; positions(runId: number, k: number, j: number): number[][] | null; sourceIds(): string[] };
   }
 }
 
@@ -88,6 +88,7 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
           pick: s.pick,
         };
       },
+      sourceIds: () => appStore.getState().scene?.entities.map((e) => e.sourceId) ?? [],
       // Sample k's positions at future frame j of a run, per sampled entity: [sceneEntity, x, y(, z)].
       positions: (runId, k, j) => {
         const r = appStore.getState().runs.find((x) => x.id === runId);

@@ -21,10 +21,15 @@ export function horizonRows(runs: Run[], what: 'error' | 'spread'): HorizonRow[]
   for (const r of runs) {
     const v = what === 'error' ? errorVsHorizon(r) : sampleSpread(r);
     v.forEach((value, j) => {
-      if (Number.isFinite(value)) out.push({ run: r.label, frame: j + 1, time: indexTime(j + 1, r.frameInterval), value });
+      if (Number.isFinite(value)) out.push({ run: shortLabel(r), frame: j + 1, time: indexTime(j + 1, r.frameInterval), value });
     });
   }
   return out;
+}
+
+/** A run's name in plot legends: id, NFE and solver. */
+export function shortLabel(r: Run): string {
+  return `#${r.id} NFE ${r.settings.nfe} ${r.settings.solver}`;
 }
 
 export interface NfeRow {

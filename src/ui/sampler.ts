@@ -3,6 +3,7 @@
  * turns Sample / Re-roll IDs / Compare NFE into requests whose results become runs in the store. No model
  * math here (the window is cut by core/run/prepare.ts, sampling runs in the worker).
  */
+import { nextIdSeed } from '../core/run/ids';
 import { prepareWindow, type PreparedWindow } from '../core/run/prepare';
 import { buildRun, type Run, type RunSamples, type RunSettings } from '../core/run/run';
 import { parseModelIndex, type ModelIndexEntry, type ModelManifest } from '../core/sampler/manifest';
@@ -262,9 +263,5 @@ export function runLabel(id: number, s: Pick<RunSettings, 'nfe' | 'solver' | 'se
   return `#${id} · NFE ${s.nfe} ${s.solver} · seed ${s.seed} · ${ids}`;
 }
 
-/** A new ID seed for a re-roll: the next one of a fixed sequence, so a session's re-rolls are reproducible. */
-export function nextIdSeed(seed: number): number {
-  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + 0x165667b1) >>> 1;
-}
-
+export { nextIdSeed };
 export type { ModelManifest, SolverName };

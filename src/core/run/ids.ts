@@ -104,3 +104,8 @@ export function manualFrom(entities: readonly IdEntity[], ids: readonly number[]
   });
   return out;
 }
+
+/** The ID seed of the next re-roll: a fixed sequence from the current seed, so a session's re-rolls are reproducible. */
+export function nextIdSeed(seed: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + 0x165667b1) >>> 1;
+}

@@ -6,12 +6,13 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Run } from '../core/run/run';
-import { SOLVERS, type SolverName } from '../core/sampler/solvers';
+import { SOLVERS } from '../core/sampler/solvers';
 import { viewOf } from './display';
-import { PlotFigure } from './Plot';
+import { LinePlot } from './Plot';
 import { nfeLongRows, nfeRows } from './plotData';
 import { fmt } from './RunsPanel';
 import { sampleBlocker, type SamplerController } from './sampler';
+import { SolverSelect } from './SamplePanel';
 import { appStore, runById, useApp } from './store';
 import { GridRenderer } from './view/gridRenderer';
 
@@ -63,14 +64,7 @@ export function ComparePanel({ controller }: { controller: SamplerController }) 
             }
           }}
         />
-        <label htmlFor="compare-solver">solver</label>
-        <select id="compare-solver" data-testid="compare-solver" value={settings.compareSolver} onChange={(e) => st.updateSettings({ compareSolver: e.currentTarget.value as SolverName })}>
-          {solvers.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+        <SolverSelect id="compare-solver" value={settings.compareSolver} solvers={solvers} onChange={(compareSolver) => st.updateSettings({ compareSolver })} />
       </div>
       <p id="compare-nfes-help" className="muted">
         {textError ?? `Same noise seed (${settings.seed}), IDs, K (${settings.K}) and horizon for every setting.`}
@@ -195,34 +189,9 @@ export function CompareDock() {
             </table>
             <div className="nfe-plots">
               {hasTruth && (
-                <PlotFigure
-                  testId="plot-nfe"
-                  label={`minADE / minFDE (${unit}) against NFE`}
-                  deps={[long]}
-                  build={(Plot) => ({
-                    width: 300,
-                    height: 170,
-                    marginLeft: 44,
-                    x: { label: 'NFE', type: 'log', ticks: rows.map((r) => r.nfe), tickFormat: (d: number) => String(d) },
-                    y: { grid: true, zero: true, label: `error (${unit})` },
-                    color: { legend: true, domain: ['minADE', 'minFDE'] },
-                    marks: [Plot.lineY(long.filter((d) => d.measure !== 'ms'), { x: 'nfe', y: 'value', stroke: 'measure', marker: 'dot', tip: true })],
-                  })}
-                />
+                <LinePlot testId="plot-nfe" label={`minADE / minFDE (${unit}) against NFE`} rows={long.filter((d) => d.measure !== 'ms')} x="nfe" y="value" series="measure" xLabel="NFE" yLabel={`error (${unit})`} width={300} logTicks={rows.map((r) => r.nfe)} dots />
               )}
-              <PlotFigure
-                testId="plot-nfe-time"
-                label="Time (ms, warm-up excluded) against NFE"
-                deps={[long]}
-                build={(Plot) => ({
-                  width: 300,
-                  height: 170,
-                  marginLeft: 44,
-                  x: { label: 'NFE', type: 'log', ticks: rows.map((r) => r.nfe), tickFormat: (d: number) => String(d) },
-                  y: { grid: true, zero: true, label: 'ms' },
-                  marks: [Plot.lineY(long.filter((d) => d.measure === 'ms'), { x: 'nfe', y: 'value', stroke: '#ff8a65', marker: 'dot', tip: true })],
-                })}
-              />
+              <LinePlot testId="plot-nfe-time" label="Time (ms, warm-up excluded) against NFE" rows={long.filter((d) => d.measure === 'ms')} x="nfe" y="value" series="measure" xLabel="NFE" yLabel="ms" width={300} logTicks={rows.map((r) => r.nfe)} dots />
             </div>
           </div>
         </>
@@ -230,3 +199,4 @@ export function CompareDock() {
     </section>
   );
 }
+

@@ -7,7 +7,7 @@
 import { useMemo, useState } from 'react';
 import { bondDeviations, entityMetrics, runSummary, sampleSpread, type EntityMetric } from '../core/run/metrics';
 import type { Run } from '../core/run/run';
-import { PlotFigure } from './Plot';
+import { LinePlot, PlotFigure } from './Plot';
 import { bondRows, horizonRows, timeUnit } from './plotData';
 import { fmt } from './RunsPanel';
 import { activeRun, appStore, runById, useApp } from './store';
@@ -90,35 +90,9 @@ export function MetricsPanel() {
         )}
       </dl>
       {errRows.length > 0 && (
-        <PlotFigure
-          testId="plot-error-horizon"
-          label={`Error of the minADE sample against the horizon (${unit})`}
-          deps={[errRows]}
-          build={(Plot) => ({
-            width: 340,
-            height: 190,
-            marginLeft: 44,
-            x: { label: `time after now (${tu})` },
-            y: { label: `error (${unit})`, grid: true, zero: true },
-            color: { legend: plotted.length > 1, type: 'categorical' },
-            marks: [Plot.line(errRows, { x: 'time', y: 'value', stroke: 'run', marker: 'dot', tip: true })],
-          })}
-        />
+        <LinePlot testId="plot-error-horizon" label={`Error of the minADE sample against the horizon (${unit})`} rows={errRows} x="time" y="value" series="run" xLabel={`time after now (${tu})`} yLabel={`error (${unit})`} width={340} legend={plotted.length > 1} dots />
       )}
-      <PlotFigure
-        testId="plot-spread"
-        label={`Spread of the K samples per future frame (${unit})`}
-        deps={[spreadRows]}
-        build={(Plot) => ({
-          width: 340,
-          height: 170,
-          marginLeft: 44,
-          x: { label: `time after now (${tu})` },
-          y: { label: `RMS from the mean (${unit})`, grid: true, zero: true },
-          color: { legend: plotted.length > 1, type: 'categorical' },
-          marks: [Plot.line(spreadRows, { x: 'time', y: 'value', stroke: 'run', tip: true })],
-        })}
-      />
+      <LinePlot testId="plot-spread" label={`Spread of the K samples per future frame (${unit})`} rows={spreadRows} x="time" y="value" series="run" xLabel={`time after now (${tu})`} yLabel={`RMS from the mean (${unit})`} width={340} legend={plotted.length > 1} />
       {bondData && (
         <PlotFigure
           testId="plot-bonds"
@@ -178,3 +152,4 @@ export function MetricsPanel() {
     </div>
   );
 }
+

@@ -48,3 +48,40 @@ export function PlotFigure({ build, label, testId, deps }: PlotFigureProps) {
     </figure>
   );
 }
+
+export interface LinePlotProps<R> {
+  testId: string;
+  label: string;
+  rows: R[];
+  /** field names of x, y and the series (stroke) */
+  x: keyof R & string;
+  y: keyof R & string;
+  series: keyof R & string;
+  xLabel: string;
+  yLabel: string;
+  width: number;
+  /** an x axis on a log scale with these ticks (NFE) */
+  logTicks?: number[];
+  legend?: boolean;
+  dots?: boolean;
+}
+
+/** One line per series of rows: the metrics and comparison plots. */
+export function LinePlot<R>({ testId, label, rows, x, y, series, xLabel, yLabel, width, logTicks, legend = true, dots }: LinePlotProps<R>) {
+  return (
+    <PlotFigure
+      testId={testId}
+      label={label}
+      deps={[rows]}
+      build={(Plot) => ({
+        width,
+        height: 175,
+        marginLeft: 44,
+        x: logTicks ? { label: xLabel, type: 'log', ticks: logTicks, tickFormat: (d: number) => String(d) } : { label: xLabel },
+        y: { label: yLabel, grid: true, zero: true },
+        color: { legend, type: 'categorical' },
+        marks: [Plot.line(rows, { x, y, stroke: series, tip: true, ...(dots ? { marker: 'dot' } : {}) })],
+      })}
+    />
+  );
+}

@@ -131,14 +131,7 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
         <input id="sample-k" data-testid="sample-k" type="number" min={1} max={64} value={settings.K} onChange={(e) => st.updateSettings({ K: Math.max(1, Math.min(64, Math.trunc(Number(e.currentTarget.value)) || 1)) })} />
         <label htmlFor="sample-nfe">NFE</label>
         <input id="sample-nfe" data-testid="sample-nfe" type="number" min={1} max={100} value={settings.nfe} onChange={(e) => st.updateSettings({ nfe: Math.max(1, Math.min(100, Math.trunc(Number(e.currentTarget.value)) || 1)) })} />
-        <label htmlFor="sample-solver">solver</label>
-        <select id="sample-solver" data-testid="sample-solver" value={settings.solver} onChange={(e) => st.updateSettings({ solver: e.currentTarget.value as SolverName })}>
-          {solvers.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+        <SolverSelect id="sample-solver" value={settings.solver} solvers={solvers} onChange={(solver) => st.updateSettings({ solver })} />
         <label htmlFor="sample-seed">noise seed</label>
         <input id="sample-seed" data-testid="sample-seed" type="number" value={settings.seed} onChange={(e) => st.updateSettings({ seed: Math.trunc(Number(e.currentTarget.value)) || 0 })} />
         <label htmlFor="sample-windows">horizon</label>
@@ -202,5 +195,21 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
         </p>
       )}
     </div>
+  );
+}
+
+/** A labelled-by-id solver choice (the Sample and Compare NFE panels). */
+export function SolverSelect({ id, value, solvers, onChange }: { id: string; value: SolverName; solvers: readonly SolverName[]; onChange: (s: SolverName) => void }) {
+  return (
+    <>
+      <label htmlFor={id}>solver</label>
+      <select id={id} data-testid={id} value={value} onChange={(e) => onChange(e.currentTarget.value as SolverName)}>
+        {solvers.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }

@@ -123,8 +123,9 @@ export class SamplerController {
   }
 
   private settingsNow(over: Partial<RunSettings> = {}): RunSettings {
-    const s = this.store.getState().settings;
-    return { model: s.model, K: s.K, nfe: s.nfe, solver: s.solver, seed: s.seed, windows: s.windows, idMode: s.idMode, idSeed: s.idSeed, keepSteps: s.keepSteps, keepLatents: s.keepLatents, ...over };
+    const { manualIds: _m, compareNfes: _n, compareSolver: _s, ...run } = this.store.getState().settings;
+    void [_m, _n, _s];
+    return { ...run, ...over };
   }
 
   /** Samples a run with the panel's settings (overridable) at the current "now"; resolves to the run, or null. */

@@ -8,9 +8,8 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { IdMode } from '../core/run/ids';
 import { bestSample } from '../core/run/metrics';
-import type { Run } from '../core/run/run';
+import type { Run, RunSettings } from '../core/run/run';
 import { timelineLength } from '../core/run/timeline';
 import type { ModelIndexEntry, ModelManifest } from '../core/sampler/manifest';
 import type { SolverName } from '../core/sampler/solvers';
@@ -19,21 +18,10 @@ import type { Scene } from '../core/scene';
 /** Which sample the view shows: the whole fan, one sample, or the best of K against the ground truth. */
 export type SamplePick = 'all' | 'best' | number;
 
-export interface SamplerSettings {
-  model: string;
-  K: number;
-  nfe: number;
-  solver: SolverName;
-  seed: number;
-  /** chained model windows */
-  windows: number;
-  idMode: IdMode;
-  idSeed: number;
+/** The panels' settings: those of the next run, plus the hand-made IDs and the NFE comparison's set. */
+export interface SamplerSettings extends RunSettings {
   /** hand-made IDs by source id */
   manualIds: Record<string, number>;
-  keepSteps: boolean;
-  keepLatents: boolean;
-  /** the NFE comparison's settings */
   compareNfes: number[];
   compareSolver: SolverName;
 }

@@ -3,10 +3,10 @@
  * the NFE comparison. Each cell is a ViewCell with its own run; all follow the same timeline frame. Cells are
  * drawn left to right with scissor rectangles; the labels are the page's (HTML over the canvas).
  */
-import { Color, PerspectiveCamera, Scene as ThreeScene, WebGLRenderer } from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { Color, PerspectiveCamera, Scene as ThreeScene, type WebGLRenderer } from 'three';
+import type { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { ViewCell, type CellView, type ViewState } from './cell';
-import { addLights, BACKGROUND, frameCamera } from './sceneRenderer';
+import { BACKGROUND, createView, frameCamera } from './sceneRenderer';
 
 export class GridRenderer {
   readonly renderer: WebGLRenderer;
@@ -21,18 +21,10 @@ export class GridRenderer {
   private framed = false;
 
   constructor(private readonly container: HTMLElement) {
-    this.renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.setClearColor(BACKGROUND, 1);
-    this.renderer.setScissorTest(true);
-    this.renderer.domElement.style.display = 'block';
-    container.appendChild(this.renderer.domElement);
-    addLights(this.world, this.camera);
-    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.enableDamping = true;
-    this.controls.addEventListener('change', () => {
+    ({ renderer: this.renderer, controls: this.controls } = createView(container, this.world, this.camera, () => {
       this.dirty = true;
-    });
+    }));
+    this.renderer.setScissorTest(true);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();

@@ -23,6 +23,24 @@ export function addLights(world: ThreeScene, camera: PerspectiveCamera): void {
   world.add(camera);
 }
 
+/**
+ * A WebGL renderer on a canvas appended to `container`, with the app's lights on `world` and orbit controls on
+ * `camera` that call `onChange` (the views redraw only when something changed).
+ */
+export function createView(container: HTMLElement, world: ThreeScene, camera: PerspectiveCamera, onChange: () => void): { renderer: WebGLRenderer; controls: OrbitControls } {
+  // preserveDrawingBuffer lets screenshots, pixel checks and PNG export read the canvas after it was presented.
+  const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+  renderer.setClearColor(BACKGROUND, 1);
+  renderer.domElement.style.display = 'block';
+  container.appendChild(renderer.domElement);
+  addLights(world, camera);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.enableDamping = true;
+  controls.addEventListener('change', onChange);
+  return { renderer, controls };
+}
+
 /** Frames a bounding sphere: from the side for 3-D, from above at an angle for ground-plane scenes. */
 export function frameCamera(camera: PerspectiveCamera, controls: OrbitControls, radius: number, planar: boolean): void {
   const r = Math.max(radius, 1e-3);
@@ -55,21 +73,10 @@ export class SceneRenderer {
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly container: HTMLElement) {
-    // preserveDrawingBuffer lets screenshots, pixel checks and PNG export read the canvas after it was presented.
-    this.renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.setClearColor(BACKGROUND, 1);
-    this.renderer.domElement.style.display = 'block';
-    container.appendChild(this.renderer.domElement);
-    addLights(this.world, this.camera);
-    this.world.add(this.cell.group);
-
-    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.enableDamping = true;
-    this.controls.addEventListener('change', () => {
+    ({ renderer: this.renderer, controls: this.controls } = createView(container, this.world, this.camera, () => {
       this.dirty = true;
-    });
-
+    }));
+    this.world.add(this.cell.group);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();

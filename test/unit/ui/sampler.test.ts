@@ -7,24 +7,10 @@ import { parseNfeList } from '../../../src/ui/ComparePanel';
 import { nfeLongRows, nfeRows, horizonRows } from '../../../src/ui/plotData';
 import { formatProblem } from '../../../src/ui/ExportDialog';
 import { walkers, straightRun, water } from '../core/run/helpers';
+import { tinyGraphs, tinyManifest } from '../engine/tiny-model';
 
-const manifest = {
-  format: 'lamslide-model/1',
-  name: 'tiny',
-  domain: 'pedestrian',
-  dims: 2,
-  id_pool: 8,
-  latent: { L: 2, C: 4 },
-  frames: { observed: 3, future: 4, window: 7, min_observed: 1 },
-  frame_interval: { value: 0.4, unit: 's' },
-  length_unit: 'm',
-  normalization: { center: 'last_observed_centroid', scale: 1 },
-  features: { vocab: [] },
-  interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
-  sampler: { default_nfe: 3, default_solver: 'ddim', solvers: ['euler', 'heun', 'ddim'] },
-  files: {},
-};
-
+const DIMS = { D: 2, L: 2, C: 4, P: 8, observed: 3, future: 4 };
+let manifest: Record<string, unknown>;
 /** A worker that answers like the real one: the future is each entity's last known position + (j+1, k). */
 class FakeWorker implements WorkerLike {
   onmessage: ((ev: MessageEvent<WorkerResponse>) => void) | null = null;
@@ -54,7 +40,8 @@ class FakeWorker implements WorkerLike {
 
 let worker: FakeWorker;
 
-beforeEach(() => {
+beforeEach(async () => {
+  manifest = { ...(await tinyManifest(tinyGraphs(DIMS), DIMS)), sampler: { default_nfe: 3, default_solver: 'ddim', solvers: ['euler', 'heun', 'ddim'] }, normalization: { center: 'last_observed_centroid', scale: 1 } };
   vi.stubGlobal('document', { baseURI: 'http://127.0.0.1/' });
   vi.stubGlobal('fetch', async () => ({ ok: true, json: async () => ({ models: [{ name: 'tiny', path: 'tiny', domain: 'pedestrian', default: true }] }) }));
   worker = new FakeWorker();

@@ -13,7 +13,7 @@ export async function loadModelDir(dir: string, threads: number): Promise<OnnxMo
   return OnnxModel.load(new FileModelSource(resolve(dir)), { backend: 'wasm', bucketing: 'never' });
 }
 
-const SCENE_EXT = /\.(txt|tsv|csv|json|ethucy)$/i;
+const SCENE_EXT = /\.(txt|tsv|csv|json|ethucy|xyz|extxyz|pdb|ent)$/i;
 
 /** A file, or every scene file under a folder (recursively, sorted by path). */
 export async function sceneFiles(path: string): Promise<string[]> {
@@ -33,7 +33,7 @@ export async function sceneFiles(path: string): Promise<string[]> {
     }
   };
   await walk(path);
-  if (out.length === 0) throw new UsageError(`--data ${path}: no scene files (.txt, .csv, .json) in this folder`);
+  if (out.length === 0) throw new UsageError(`--data ${path}: no scene files (.txt, .tsv, .csv, .json, .xyz, .pdb) in this folder`);
   return out;
 }
 

@@ -80,7 +80,10 @@ export interface RolloutOptions {
   horizon?: number;
   onProgress?: (p: ProgressInfo) => void;
   signal?: AbortSignal;
-  /** per-entity feature indices [N] (contract v2; required when the model has a vocabulary, else absent or empty) */
+  /**
+   * per-entity feature indices [N] (contract v2; required when the model has a vocabulary, else absent or empty);
+   * default: the window's own `feats`
+   */
   feats?: ArrayLike<number>;
   /**
    * record the decoded data prediction x1_hat at every network evaluation of window 0 (the flow then integrates
@@ -322,7 +325,7 @@ function checkFeats(feats: ArrayLike<number> | undefined, N: number, F: number):
  * Samples K futures of a window whose frames 0..observed-1 hold the history (the "now" frame is observed-1).
  * Only window frames observed-known .. observed-1 are used as input; later frames may hold ground truth, unused.
  */
-export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<SceneWindow, 'T' | 'N' | 'D' | 'pos' | 'mask'>, opts: RolloutOptions): Promise<RolloutResult> {
+export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<SceneWindow, 'T' | 'N' | 'D' | 'pos' | 'mask' | 'feats'>, opts: RolloutOptions): Promise<RolloutResult> {
   const { D, L, C, observed, future, minObserved, P } = dims;
   const { T, N, K } = { T: win.T, N: win.N, K: opts.K };
   if (win.D !== D) throw new Error(`scene is ${win.D}-D but the model expects D = ${D}`);
@@ -334,7 +337,7 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
   }
   const horizon = opts.horizon ?? future;
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
-  const feats = checkFeats(opts.feats, N, dims.F ?? 0);
+  const feats = checkFeats(opts.feats ?? win.feats, N, dims.F ?? 0);
   const windows = 1 + Math.max(0, Math.ceil((horizon - future) / future));
   const rng = createRng(opts.seed);
   const ids = windowIds(N, P, deriveSeed(opts.seed, 0x1d5), opts.ids);

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { SOLVERS, type SolverName } from '../core/sampler/solvers';
 import { formatTime } from './format';
-import { modelsFor, sampleBlocker, samplingNow, type SamplerController } from './sampler';
+import { compatOf, describeConversion, modelsFor, sampleBlocker, samplingNow, type SamplerController } from './sampler';
 import { activeRun, appStore, useApp } from './store';
 
 declare global {
@@ -101,7 +101,9 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
     };
   }, []);
 
-  const fit = modelsFor(models, scene);
+  const manifests = useApp((s) => s.manifests);
+  const fit = modelsFor(models, scene, manifests);
+  const report = compatOf({ scene, manifest });
   const solvers = manifest?.sampler.solvers ?? SOLVERS;
   const future = manifest?.frames.future ?? 0;
   const nowLabel = scene ? scene.frameLabels[now] : undefined;
@@ -183,6 +185,23 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
           max={status.total ?? undefined}
           value={status.total ? status.loaded : undefined}
         />
+      )}
+      {report && report.notices.length > 0 && (
+        <ul className="muted notices" data-testid="compat-notices">
+          {report.notices.map((n) => (
+            <li key={n.field}>{n.message}</li>
+          ))}
+        </ul>
+      )}
+      {report && report.problems.length === 0 && report.conversions.length > 0 && (
+        <div className="conversion" data-testid="compat-conversions">
+          <p>
+            Model {manifest?.name} takes this scene after converting it: {report.conversions.map(describeConversion).join('; ')}.
+          </p>
+          <button type="button" data-testid="convert-scene" onClick={() => controller.convertScene()}>
+            Convert the scene
+          </button>
+        </div>
       )}
       {blocker && scene && status.kind !== 'loading-model' && (
         <p className="muted" data-testid="sample-blocker">

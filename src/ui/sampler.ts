@@ -6,7 +6,8 @@
 import { nextIdSeed } from '../core/run/ids';
 import { prepareWindow, type PreparedWindow } from '../core/run/prepare';
 import { buildRun, type Run, type RunSamples, type RunSettings } from '../core/run/run';
-import { parseModelIndex, type ModelIndexEntry, type ModelManifest } from '../core/sampler/manifest';
+import { applyConversions, checkScene, chooseModel, type CompatReport, type Conversion } from '../core/sampler/compat';
+import { parseManifest, parseModelIndex, type ModelIndexEntry, type ModelManifest } from '../core/sampler/manifest';
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { evaluationsFor, type SolverName } from '../core/sampler/solvers';
 import type { Scene } from '../core/scene';
@@ -23,30 +24,55 @@ export function samplingNow(s: Pick<AppState, 'scene' | 'runs' | 'activeRunId' |
   return Math.min(Math.max(0, f), s.scene.frameCount - 1);
 }
 
+/** The loaded model against the scene (CONTRACT.md v2 "Scene against model"), or null without both. */
+export function compatOf(s: Pick<AppState, 'scene' | 'manifest'>): CompatReport | null {
+  return s.scene && s.manifest ? checkScene(s.scene, s.manifest) : null;
+}
+
 /** Why sampling is not possible now (null when it is). */
 export function sampleBlocker(s: AppState): string | null {
   if (!s.scene) return 'Load a scene to sample its futures.';
   if (!s.manifest) return s.status.kind === 'loading-model' ? 'The model is loading…' : 'No model is loaded.';
-  if (s.manifest.dims !== s.scene.dim) return `Model ${s.manifest.name} is ${s.manifest.dims}-D; this scene is ${s.scene.dim}-D. Choose a ${s.scene.dim}-D model.`;
+  const report = checkScene(s.scene, s.manifest);
+  if (report.problems.length) return `Model ${s.manifest.name} does not take this scene: ${report.problems.map((p) => p.message).join('; ')}.`;
+  if (report.conversions.length) return `The scene needs converting for model ${s.manifest.name} (see below).`;
   if (s.settings.solver === 'heun' && s.settings.nfe < 2) return 'The heun solver needs NFE ≥ 2.';
   return null;
 }
 
-/** The window and IDs of the next run, as the IDs panel lists them (null without scene or model). */
+/** What a conversion does, in words. */
+export function describeConversion(c: Conversion): string {
+  return c.kind === 'length' ? `lengths ${c.from} → ${c.to} (× ${c.factor})` : `every ${ordinal(c.every)} frame (${c.from.value} ${c.from.unit} → ${c.to.value} ${c.to.unit})`;
+}
+
+function ordinal(n: number): string {
+  const t = n % 100;
+  const suffix = t >= 11 && t <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** The window and IDs of the next run, as the IDs panel lists them (null without scene or fitting model). */
 export function currentWindow(s: AppState): PreparedWindow | { error: string } | null {
   if (!s.scene || !s.manifest || s.manifest.dims !== s.scene.dim) return null;
   try {
-    return prepareWindow(s.scene, dimsFromManifest(s.manifest), samplingNow(s), { mode: s.settings.idMode, seed: s.settings.idSeed, manual: s.settings.manualIds });
+    return prepareWindow(s.scene, dimsFromManifest(s.manifest), samplingNow(s), { mode: s.settings.idMode, seed: s.settings.idSeed, manual: s.settings.manualIds }, s.manifest);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
 }
 
-/** Models that fit a scene: same domain first (a generic scene takes any), then the index's default. */
-export function modelsFor(models: ModelIndexEntry[], scene: Scene | null): ModelIndexEntry[] {
-  if (!scene || scene.kind === 'generic') return models;
-  const same = models.filter((m) => m.domain === scene.kind);
-  return same.length ? same : models;
+/** Models that take a scene (conversions allowed), in the index's order; all of them when none does. */
+export function modelsFor(models: ModelIndexEntry[], scene: Scene | null, manifests: Record<string, ModelManifest> = {}): ModelIndexEntry[] {
+  if (!scene) return models;
+  const fit = models.filter((m) => {
+    const man = manifests[m.name];
+    return man ? checkScene(scene, man).ok : m.domain === scene.kind || scene.kind === 'generic';
+  });
+  return fit.length ? fit : models;
+}
+
+function folderUrl(m: ModelIndexEntry): URL {
+  return new URL(m.path.endsWith('/') ? m.path : `${m.path}/`, modelsBase());
 }
 
 function isAbort(e: unknown): boolean {
@@ -68,15 +94,27 @@ export class SamplerController {
     private readonly makeClient: () => SamplerClient = () => SamplerClient.create(),
   ) {}
 
-  /** Starts the worker and loads the model list; the default model (for the scene) loads next. */
+  /** Starts the worker, reads the model list and every manifest; the model that fits the scene loads next. */
   async start(): Promise<void> {
     this.client = this.makeClient();
     try {
       const res = await fetch(new URL('index.json', modelsBase()));
       if (!res.ok) throw new Error(`models/index.json: HTTP ${res.status}`);
       const list = parseModelIndex(await res.json());
+      const manifests: Record<string, ModelManifest> = {};
+      await Promise.all(
+        list.map(async (m) => {
+          // A model whose manifest cannot be read is still listed; loading it reports the problem.
+          try {
+            const r = await fetch(new URL('manifest.json', folderUrl(m)));
+            if (r.ok) manifests[m.name] = parseManifest(await r.json(), `models/${m.path}/manifest.json`);
+          } catch {
+            /* reported when the model is chosen */
+          }
+        }),
+      );
       if (this.stopped) return;
-      this.store.getState().setModels(list);
+      this.store.getState().setModels(list, manifests);
       this.chooseModelFor(this.store.getState().scene);
     } catch (e) {
       if (!this.stopped) this.store.getState().setStatus({ kind: 'error', message: `no model list: ${message(e)}` });
@@ -89,14 +127,28 @@ export class SamplerController {
     this.client = null;
   }
 
-  /** Keeps the chosen model when it fits the scene, else switches to the first that does. */
+  /**
+   * Keeps the chosen model when it takes the scene; else the one chooseModel picks (scope, default, index
+   * order), else the first of the domain.
+   */
   chooseModelFor(scene: Scene | null): void {
     const s = this.store.getState();
-    const fit = modelsFor(s.models, scene);
-    if (!fit.length) return;
-    const keep = fit.find((m) => m.name === s.settings.model);
-    const pick = keep ?? fit.find((m) => m.default) ?? fit[0];
-    if (pick.name !== s.settings.model || !s.manifest || s.manifest.name !== pick.name) void this.loadModel(pick.name);
+    if (!s.models.length) return;
+    const withManifest = s.models.filter((m) => s.manifests[m.name]).map((entry) => ({ entry, manifest: s.manifests[entry.name] }));
+    const current = s.manifests[s.settings.model];
+    let pick: string | undefined;
+    if (scene && current && checkScene(scene, current).ok) pick = s.settings.model;
+    else if (scene) pick = chooseModel(scene, withManifest)?.entry.name ?? modelsFor(s.models, scene, s.manifests)[0]?.name;
+    else pick = (s.models.find((m) => m.default) ?? s.models[0]).name;
+    if (pick && (pick !== s.settings.model || !s.manifest || s.manifest.name !== pick)) void this.loadModel(pick);
+  }
+
+  /** Replaces the scene with its conversion for the loaded model (the user accepted it); runs start afresh. */
+  convertScene(): void {
+    const s = this.store.getState();
+    const report = compatOf(s);
+    if (!s.scene || !report || !report.conversions.length) return;
+    s.setScene(applyConversions(s.scene, report.conversions));
   }
 
   async loadModel(name: string): Promise<void> {
@@ -108,7 +160,7 @@ export class SamplerController {
     s.setModel(null, null);
     s.setStatus({ kind: 'loading-model', name });
     try {
-      const url = new URL(entry.path.endsWith('/') ? entry.path : `${entry.path}/`, modelsBase()).href;
+      const url = folderUrl(entry).href;
       const r = await this.client.load(url, { backend: 'auto' }, (p) => {
         if (token === this.loadToken) this.store.getState().setStatus({ kind: 'loading-model', name, file: p.file, loaded: p.loaded, total: p.total });
       });
@@ -154,7 +206,7 @@ export class SamplerController {
     const steps = evaluationsFor(settings.solver, settings.nfe);
     st.setStatus({ kind: 'sampling', step: 0, steps, window: 0, windows: settings.windows });
     const req = this.client.sample(
-      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
+      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds, feats: w.window.feats, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
       (step, total, window, windows) => this.store.getState().setStatus({ kind: 'sampling', step, steps: total, window, windows }),
     );
     this.running = req.id;
@@ -221,7 +273,7 @@ export class SamplerController {
     st.setStatus({ kind: 'comparing', setting: 0, settings: nfes.length, evaluations: 0, totalEvaluations: total });
     const req = this.client.compare(
       {
-        base: { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: base.K, seed: base.seed, known: w.known, horizon, ids: prepared.ids, keepSteps: base.keepSteps, keepLatents: base.keepLatents },
+        base: { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: base.K, seed: base.seed, known: w.known, horizon, ids: prepared.ids, feats: w.window.feats, keepSteps: base.keepSteps, keepLatents: base.keepLatents },
         settings: nfes.map((nfe) => ({ nfe, solver })),
         warmup: true,
       },

@@ -64,6 +64,8 @@ export interface AppState {
   nextRunId: number;
   /** models/index.json, the loaded model's manifest and backend */
   models: ModelIndexEntry[];
+  /** every listed model's manifest (to choose the model that fits a scene) */
+  manifests: Record<string, ModelManifest>;
   manifest: ModelManifest | null;
   backend: string | null;
 
@@ -88,7 +90,7 @@ export interface AppState {
 
   updateSettings(p: Partial<SamplerSettings>): void;
   setStatus(s: SamplerStatus): void;
-  setModels(models: ModelIndexEntry[]): void;
+  setModels(models: ModelIndexEntry[], manifests?: Record<string, ModelManifest>): void;
   setModel(manifest: ModelManifest | null, backend: string | null): void;
 }
 
@@ -165,6 +167,7 @@ export function createAppStore(initial: Partial<AppState> = {}): StoreApi<AppSta
       status: { kind: 'idle' },
       nextRunId: 1,
       models: [],
+      manifests: {},
       manifest: null,
       backend: null,
 
@@ -238,7 +241,7 @@ export function createAppStore(initial: Partial<AppState> = {}): StoreApi<AppSta
 
       updateSettings: (p) => set((s) => ({ settings: { ...s.settings, ...p } })),
       setStatus: (status) => set({ status }),
-      setModels: (models) => set({ models }),
+      setModels: (models, manifests = {}) => set({ models, manifests }),
       setModel: (manifest, backend) => set({ manifest, backend }),
       ...initial,
     };

@@ -1,21 +1,23 @@
 /**
- * The same panels, timeline and view on a 3-D molecule: the alanine dipeptide demo sampled with a tiny 3-D
- * model (made here with the engine's graph writer, served beside the build's own models). Checks the
- * ball-and-stick moving along a sampled future, the hover readout (source identity and ID), the bond-length
- * plot, the ODE steps and the latent view, and XYZ / PDB exports re-opened with the same positions.
+ * The same panels, timeline and view on a 3-D molecule: the alanine dipeptide demo sampled with the engine's tiny
+ * v2 molecule model (element vocabulary H, C, N, O; written by test/unit/engine/tiny-model.ts and served beside
+ * the build's own models), its frame interval set to 1 ps so the page must offer (and the user accept) taking
+ * every 2nd frame of the 0.5 ps demo (its XYZ file; the PDB states no interval and takes the model's). Checks the ball-and-stick moving along a sampled future, the hover readout
+ * (source identity and ID), the bond-length plot, the ODE steps and the latent view, and XYZ / PDB exports
+ * re-opened with the same positions.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { tinyGraphs, tinyManifest, type TinyDims } from '../unit/engine/tiny-model';
+import { tinyMoleculeDims, writeModelIndex, writeTinyMoleculeModel, type TinyMoleculeDims } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
 import { decodePng } from './png';
 import { blur, exportFiles, reopen, runAndWait, sampleState, sceneFrame, viewState, waitModel } from './samplerHelpers';
 import { serveDirectory, type RunningServer } from './staticServer';
 
-const DIMS: TinyDims = { D: 3, L: 4, C: 8, P: 32, observed: 4, future: 6 };
+const DIMS: TinyMoleculeDims = { ...tinyMoleculeDims, P: 24, L: 8, C: 24 };
 
 let browser: Browser;
 let page: Page;
@@ -26,23 +28,21 @@ let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lamslide-3d-'));
   const models = join(tmp, 'models');
-  const graphs = tinyGraphs(DIMS);
-  const dir = join(models, 'tiny-3d');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(dir, { recursive: true });
-  for (const [k, b] of Object.entries(graphs)) await writeFile(join(dir, `${k}.onnx`), b);
-  const manifest = await tinyManifest(graphs, DIMS, { name: 'tiny-3d', domain: 'molecule', length_unit: 'Å', frame_interval: { value: 0.5, unit: 'ps' }, normalization: { center: 'last_observed_centroid', scale: 1.5 } });
+  const dir = join(models, 'tiny-molecule');
+  await writeTinyMoleculeModel(dir, DIMS);
+  // The manifest is not among the hashed files: its interval can be changed to test the subsampling offer.
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  manifest.frame_interval = { value: 1, unit: 'ps' };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   const dist = inject('distDir');
   const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  index.models.push({ name: 'tiny-3d', path: 'tiny-3d', domain: 'molecule', default: false });
-  await writeFile(join(models, 'index.json'), JSON.stringify(index));
+  await writeModelIndex(models, [...index.models, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
   server = await serveDirectory(dist, { '/models/': models });
   browser = await launchBrowser();
   ({ page, log } = await openApp(browser, server.url));
-  await page.click('[data-testid="demo-alanine-dipeptide"]');
-  await waitForScene(page, 'alanine-dipeptide.pdb');
-  await waitModel(page, 'tiny-3d');
+  await page.click('[data-testid="demo-alanine-dipeptide-xyz"]');
+  await waitForScene(page, 'alanine-dipeptide.xyz');
+  await waitModel(page, 'tiny-molecule');
 });
 
 afterAll(async () => {
@@ -52,22 +52,27 @@ afterAll(async () => {
 });
 
 describe('3-D molecules through the same panels', () => {
-  it('samples a ball-and-stick future and moves every atom along the picked sample', async () => {
-    await page.locator('[data-testid="scrub"]').fill('50');
+  it('offers to take every 2nd frame for the 1 ps model, then samples a ball-and-stick future along which every atom moves', async () => {
+    expect(await page.locator('[data-testid="sample-run"]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid="compat-conversions"]').innerText()).toContain('every 2nd frame (0.5 ps → 1 ps)');
+    await page.click('[data-testid="convert-scene"]');
+    await page.waitForFunction(() => window.__lamslide!.frameCount() === 50);
+    expect(await page.locator('[data-testid="frame-interval"]').innerText()).toBe('1 ps');
+    await page.locator('[data-testid="scrub"]').fill('30');
     await page.fill('[data-testid="sample-k"]', '3');
     await page.fill('[data-testid="sample-nfe"]', '3');
     await page.check('[data-testid="keep-steps"]');
     await page.check('[data-testid="keep-latents"]');
     const st = await runAndWait(page, 'sample-run');
     const run = st.runs[0];
-    expect(run).toMatchObject({ K: 3, N: 22, now: 50, horizon: 6 });
+    expect(run).toMatchObject({ K: 3, N: 22, now: 30, horizon: 6 });
     expect(await page.locator('[data-testid="sample-status"]').innerText()).toMatch(/3 futures × 22 atoms in \d+ ms/);
-    expect(await page.evaluate(() => window.__lamslide!.timelineCount())).toBe(57);
+    expect(await page.evaluate(() => window.__lamslide!.timelineCount())).toBe(37);
     await blur(page);
     const atNow = await viewState(page);
     const before = decodePng(await page.locator('[data-testid="viewport"]').screenshot());
     await page.keyboard.press(']');
-    await page.locator('[data-testid="scrub"]').fill('54');
+    await page.locator('[data-testid="scrub"]').fill('34');
     const v = await viewState(page);
     expect(v!.drawn).toBe(22);
     expect(v!.run).toMatchObject({ sample: 0, truthMarkers: 22 });
@@ -122,7 +127,7 @@ describe('3-D molecules through the same panels', () => {
     await slider.fill('3');
     expect(await page.locator('[data-testid="ode-step-readout"]').innerText()).toContain('final sample');
     await page.waitForSelector('[data-testid="plot-latents"] svg');
-    expect(await page.locator('[data-testid="plot-latents"] figcaption').innerText()).toContain('4 × 8 values per frame');
+    expect(await page.locator('[data-testid="plot-latents"] figcaption').innerText()).toContain('8 × 24 values per frame');
   });
 
   it('exports multi-frame XYZ (all samples) and multi-MODEL PDB (one file per sample) that re-open with the same positions', async () => {
@@ -133,17 +138,17 @@ describe('3-D molecules through the same panels', () => {
     const s2 = await expectAt(2, 5);
     const xyz = await exportFiles(page, 'xyz', 'all-in-one');
     const pdb = await exportFiles(page, 'pdb', 'per-sample', 3);
-    expect(xyz[0].name).toBe('alanine-dipeptide_tiny-3d_nfe3-ddim_seed0_all3.xyz');
+    expect(xyz[0].name).toBe('alanine-dipeptide_tiny-molecule_nfe3-ddim_seed0_all3.xyz');
     const check = async (file: { name: string; bytes: Buffer }, frame: number, want: Map<string, number[]>, digits: number) => {
       await reopen(page, file.name, file.bytes);
       const got = await sceneFrame(page, frame);
       expect(got.size).toBe(22);
       for (const [id, p] of want) for (let d = 0; d < 3; d++) expect(got.get(id)![d]).toBeCloseTo(p[d], digits);
     };
-    await check(xyz[0], 51 + 1 * 6 + 2, s1, 4);
-    expect(await page.evaluate(() => window.__lamslide!.frameCount())).toBe(51 + 3 * 6);
-    await check(pdb.find((f) => f.name.endsWith('_s2.pdb'))!, 51 + 5, s2, 2);
-    expect(await page.evaluate(() => window.__lamslide!.frameCount())).toBe(57);
+    await check(xyz[0], 31 + 1 * 6 + 2, s1, 4);
+    expect(await page.evaluate(() => window.__lamslide!.frameCount())).toBe(31 + 3 * 6);
+    await check(pdb.find((f) => f.name.endsWith('_s2.pdb'))!, 31 + 5, s2, 2);
+    expect(await page.evaluate(() => window.__lamslide!.frameCount())).toBe(37);
     expect(log.errors).toEqual([]);
     expect(log.failedRequests).toEqual([]);
   });

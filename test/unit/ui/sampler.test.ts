@@ -107,7 +107,7 @@ describe('sampler controller', () => {
   it('says why sampling is blocked', async () => {
     const { store } = await ready();
     store.getState().setScene(water());
-    expect(sampleBlocker(store.getState())).toContain('is 2-D; this scene is 3-D');
+    expect(sampleBlocker(store.getState())).toMatch(/does not take this scene: .*the scene is 3-D, model tiny is 2-D/);
     expect(modelsFor([{ name: 'a', path: 'a', domain: 'pedestrian' }, { name: 'm', path: 'm', domain: 'molecule' }], water()).map((m) => m.name)).toEqual(['m']);
   });
 });

@@ -3,7 +3,6 @@ import { CompareDock, getGrid } from './ComparePanel';
 import { ErrorBanner } from './ErrorBanner';
 import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
 import { ParseClient, SceneLoadError } from './parseClient';
-import { loadPlot } from './Plot';
 import type { ParseFailure } from './parseProtocol';
 import { SceneInfo } from './SceneInfo';
 import { sidePanels } from './sidePanels';
@@ -43,11 +42,6 @@ export function App() {
     void controller.start();
     return () => controller.stop();
   }, [controller]);
-  // The plotting library is parsed while the page is idle, not when the first run's plots appear.
-  useEffect(() => {
-    const t = setTimeout(() => void loadPlot(), 1500);
-    return () => clearTimeout(t);
-  }, []);
   // A new scene may need another model (3-D molecule vs 2-D crowd).
   useEffect(() => controller.chooseModelFor(scene), [controller, scene]);
 

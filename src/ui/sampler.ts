@@ -24,16 +24,26 @@ export function samplingNow(s: Pick<AppState, 'scene' | 'runs' | 'activeRunId' |
   return Math.min(Math.max(0, f), s.scene.frameCount - 1);
 }
 
+const compatCache = new WeakMap<Scene, WeakMap<ModelManifest, CompatReport>>();
+/** checkScene, cached per scene and manifest (it scans every frame; selectors call it on every store change). */
+export function compatReport(scene: Scene, manifest: ModelManifest): CompatReport {
+  let m = compatCache.get(scene);
+  if (!m) compatCache.set(scene, (m = new WeakMap()));
+  let r = m.get(manifest);
+  if (!r) m.set(manifest, (r = checkScene(scene, manifest)));
+  return r;
+}
+
 /** The loaded model against the scene (CONTRACT.md v2 "Scene against model"), or null without both. */
 export function compatOf(s: Pick<AppState, 'scene' | 'manifest'>): CompatReport | null {
-  return s.scene && s.manifest ? checkScene(s.scene, s.manifest) : null;
+  return s.scene && s.manifest ? compatReport(s.scene, s.manifest) : null;
 }
 
 /** Why sampling is not possible now (null when it is). */
 export function sampleBlocker(s: AppState): string | null {
   if (!s.scene) return 'Load a scene to sample its futures.';
   if (!s.manifest) return s.status.kind === 'loading-model' ? 'The model is loading…' : 'No model is loaded.';
-  const report = checkScene(s.scene, s.manifest);
+  const report = compatReport(s.scene, s.manifest);
   if (report.problems.length) return `Model ${s.manifest.name} does not take this scene: ${report.problems.map((p) => p.message).join('; ')}.`;
   if (report.conversions.length) return `The scene needs converting for model ${s.manifest.name} (see below).`;
   if (s.settings.solver === 'heun' && s.settings.nfe < 2) return 'The heun solver needs NFE ≥ 2.';
@@ -66,7 +76,7 @@ export function modelsFor(models: ModelIndexEntry[], scene: Scene | null, manife
   if (!scene) return models;
   const fit = models.filter((m) => {
     const man = manifests[m.name];
-    return man ? checkScene(scene, man).ok : m.domain === scene.kind || scene.kind === 'generic';
+    return man ? compatReport(scene, man).ok : m.domain === scene.kind || scene.kind === 'generic';
   });
   return fit.length ? fit : models;
 }
@@ -137,7 +147,7 @@ export class SamplerController {
     const withManifest = s.models.filter((m) => s.manifests[m.name]).map((entry) => ({ entry, manifest: s.manifests[entry.name] }));
     const current = s.manifests[s.settings.model];
     let pick: string | undefined;
-    if (scene && current && checkScene(scene, current).ok) pick = s.settings.model;
+    if (scene && current && compatReport(scene, current).ok) pick = s.settings.model;
     else if (scene) pick = chooseModel(scene, withManifest)?.entry.name ?? modelsFor(s.models, scene, s.manifests)[0]?.name;
     else pick = (s.models.find((m) => m.default) ?? s.models[0]).name;
     if (pick && (pick !== s.settings.model || !s.manifest || s.manifest.name !== pick)) void this.loadModel(pick);
@@ -161,8 +171,13 @@ export class SamplerController {
     s.setStatus({ kind: 'loading-model', name });
     try {
       const url = folderUrl(entry).href;
+      // Progress arrives per chunk; the panel redraws only when the shown percentage (or the file) changes.
+      let shown = '';
       const r = await this.client.load(url, { backend: 'auto' }, (p) => {
-        if (token === this.loadToken) this.store.getState().setStatus({ kind: 'loading-model', name, file: p.file, loaded: p.loaded, total: p.total });
+        const key = `${p.file} ${p.total ? Math.floor((100 * p.loaded) / p.total) : Math.floor(p.loaded / 1e6)}`;
+        if (token !== this.loadToken || key === shown) return;
+        shown = key;
+        this.store.getState().setStatus({ kind: 'loading-model', name, file: p.file, loaded: p.loaded, total: p.total });
       });
       if (token !== this.loadToken) return;
       const st = this.store.getState();

@@ -11,9 +11,13 @@
  *   copy only when that script is cross-origin, which here it never is. No blob: needed.
  * - connect-src 'self': models, demo scenes and the .wasm are fetched from the app's origin (the dev server's
  *   HMR websocket is same-origin as well).
- * - img-src 'self': the icons; nothing draws from data: or blob: images (the 3-D view is WebGL).
- * - style-src 'self': one stylesheet file. React and three.js set element styles through the CSSOM
- *   (element.style), which CSP does not restrict; no <style> element or style attribute in markup.
+ * - img-src 'self' data:: the icons, and the plots' images. @observablehq/plot draws its raster mark (the latent
+ *   view) and colour ramps on a canvas and embeds the result as a data: PNG in the SVG. An image cannot run code;
+ *   no blob: is needed (the 3-D view is WebGL, exports are downloads, not images).
+ * - style-src 'self' 'unsafe-inline': the stylesheet file, plus the <style> element and style attributes that
+ *   @observablehq/plot writes into every figure it makes (its class rules, whose names and content vary with the
+ *   plot's options, so no hash can list them). CSS cannot run script, and script-src stays strict; React and
+ *   three.js set element styles through the CSSOM (element.style), which CSP does not restrict anyway.
  * In development Vite's client and the React refresh preamble are inline, so the dev server adds a per-start
  * nonce for scripts and styles (Vite puts it on the tags it injects: `html.cspNonce`).
  */
@@ -32,8 +36,9 @@ export function contentSecurityPolicy(opts: CspOptions = {}): string {
     `script-src 'self' 'wasm-unsafe-eval'${nonce}`,
     "worker-src 'self'",
     "connect-src 'self'",
-    "img-src 'self'",
-    `style-src 'self'${nonce}`,
+    "img-src 'self' data:",
+    // A nonce would switch 'unsafe-inline' off (CSP 3), so the dev server's nonce is not added here.
+    "style-src 'self' 'unsafe-inline'",
     "font-src 'self'",
     "manifest-src 'self'",
     "object-src 'none'",

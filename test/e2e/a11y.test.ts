@@ -58,6 +58,8 @@ async function unreachableControls(): Promise<string[]> {
     [...document.querySelectorAll<HTMLElement>('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
       .filter((e) => !(e as HTMLButtonElement).disabled && e.getClientRects().length > 0 && e.offsetWidth > 1 && e.offsetHeight > 1)
       .filter((e) => !e.hasAttribute('data-a11y-seen'))
+      // A radio group is one Tab stop (its checked radio); the others are reached with the arrow keys.
+      .filter((e) => !(e instanceof HTMLInputElement && e.type === 'radio' && document.querySelector(`input[type="radio"][name="${e.name}"][data-a11y-seen]`)))
       .map((e) => e.getAttribute('data-testid') ?? e.id ?? e.outerHTML.slice(0, 60)),
   );
 }

@@ -37,7 +37,7 @@ describe('console', () => {
     }
     const st = await sampleCrowd(page, { k: 4, nfe: 2 });
     expect(st.error).toBeNull();
-    await page.click('[data-testid="sample-clear"]');
+    await page.click('[data-testid="show-file"]');
     await page.waitForTimeout(500);
     expect(log.errors).toEqual([]);
     expect(ourWarnings(log)).toEqual([]);

@@ -13,7 +13,8 @@ import { serveDirectory, type RunningServer } from './staticServer';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
-    /** the folder being served (the fresh build, or LAMSLIDE_E2E_DIST) */
+    /** the folder being served (the fresh build, or LAMSLIDE_E2E_DIST); tests that serve it with extra files
+     *  start their own server */
     distDir: string;
     /** warnings the build printed (none is expected; test/e2e/console.test.ts checks) */
     buildWarnings: string[];

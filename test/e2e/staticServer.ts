@@ -37,7 +37,11 @@ export function mimeType(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export async function serveDirectory(root: string): Promise<RunningServer> {
+/**
+ * Serves `root`. `overlays` maps URL prefixes ("/models/") to folders looked in first: a file found there wins,
+ * anything else falls through to `root` (tests add a model or replace models/index.json this way).
+ */
+export async function serveDirectory(root: string, overlays: Record<string, string> = {}): Promise<RunningServer> {
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -45,6 +49,11 @@ export async function serveDirectory(root: string): Promise<RunningServer> {
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end();
       return;
+    }
+    for (const [prefix, dir] of Object.entries(overlays)) {
+      if (!urlPath.startsWith(prefix)) continue;
+      const o = normalize(join(resolve(dir), urlPath.slice(prefix.length)));
+      if (o.startsWith(resolve(dir) + sep) && statSafe(o)?.isFile()) file = o;
     }
     let stat = statSafe(file);
     if (stat?.isDirectory()) {

@@ -1,4 +1,5 @@
-import type { Object3D } from 'three';
+import type { Color, Object3D } from 'three';
+import type { WorldMapping } from './mapping';
 
 /** What the renderer needs from a scene drawing (ball-and-stick, agents on a plane, ...). */
 export interface SceneLayer {
@@ -10,6 +11,13 @@ export interface SceneLayer {
   setFrame(frame: number): void;
   /** Entities actually drawn for the current frame (present and given a visible instance). */
   drawnCount(): number;
+  /** The scene-to-world mapping the layer draws with (shared with the run layer). */
+  readonly mapping: WorldMapping;
+  /** Meshes whose instance i is entity i (hover picking). */
+  pickTargets(): Object3D[];
+  /** World-space radius of entity i's marker, and its colour (ghosts and highlights match the entity). */
+  entityRadius(i: number): number;
+  entityColor(i: number, out: Color): Color;
   /** Drawing-buffer size in pixels, for materials with screen-space widths. */
   setViewportSize?(width: number, height: number): void;
   dispose(): void;

@@ -13,12 +13,14 @@ import {
   InstancedMesh,
   Matrix4,
   MeshStandardMaterial,
+  type Object3D,
   Quaternion,
   Vector3,
 } from 'three';
 import { ELEMENTS, inferBonds, normalizeElement, UNKNOWN_ELEMENT_COLOR } from '../../core/elements';
 import type { Scene } from '../../core/scene';
-import { entityHsl, presentCount, sceneBounds } from '../format';
+import { entityHsl, presentCount } from '../format';
+import { WorldMapping } from './mapping';
 import type { SceneLayer } from './layer';
 import { writeHidden, writeScaleTranslate } from './layer';
 
@@ -42,19 +44,22 @@ export class MoleculeLayer implements SceneLayer {
   private readonly bonds: Int32Array;
   private readonly ballRadius: Float32Array;
   private readonly bondRadius: number;
-  private readonly center: [number, number, number];
+  private readonly colors: Color[];
   private drawn = 0;
 
-  constructor(private readonly scene: Scene) {
+  /** `mapping`: the view's scene-to-world mapping (default: made from this scene). */
+  constructor(
+    private readonly scene: Scene,
+    readonly mapping: WorldMapping = WorldMapping.forScene(scene),
+  ) {
     const n = scene.entities.length;
-    const b = sceneBounds(scene);
-    this.center = [0, 1, 2].map((c) => (c < scene.dim ? (b.min[c] + b.max[c]) / 2 : 0)) as [number, number, number];
-    const diag = Math.hypot(...b.max.map((v, c) => v - b.min[c]));
+    const diag = mapping.diag;
 
     const hasElements = scene.entities.some((e) => e.element && ELEMENTS.has(normalizeElement(e.element) ?? ''));
     const a = angstromIn(scene.lengthUnit);
     this.ballRadius = new Float32Array(n);
     const colors: Color[] = [];
+    this.colors = colors;
     for (let i = 0; i < n; i++) {
       const sym = scene.entities[i].element;
       const info = sym ? ELEMENTS.get(normalizeElement(sym) ?? '') : undefined;
@@ -111,15 +116,12 @@ export class MoleculeLayer implements SceneLayer {
     }
   }
 
+  private readonly tmp = [0, 0, 0];
+
   private pos(frame: number, i: number, out: Vector3): Vector3 {
     const { scene } = this;
-    const d = scene.dim;
-    const k = (frame * scene.entities.length + i) * d;
-    return out.set(
-      scene.positions[k] - this.center[0],
-      scene.positions[k + 1] - this.center[1],
-      d === 3 ? scene.positions[k + 2] - this.center[2] : 0,
-    );
+    this.mapping.put(scene.positions, (frame * scene.entities.length + i) * scene.dim, this.tmp, 0);
+    return out.fromArray(this.tmp);
   }
 
   setFrame(frame: number): void {
@@ -179,6 +181,18 @@ export class MoleculeLayer implements SceneLayer {
 
   drawnCount(): number {
     return this.drawn;
+  }
+
+  pickTargets(): Object3D[] {
+    return [this.atoms];
+  }
+
+  entityRadius(i: number): number {
+    return this.ballRadius[i];
+  }
+
+  entityColor(i: number, out: Color): Color {
+    return out.copy(this.colors[i]);
   }
 
   dispose(): void {

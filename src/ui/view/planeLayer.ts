@@ -13,13 +13,15 @@ import {
   type InterleavedBufferAttribute,
   Mesh,
   MeshStandardMaterial,
+  type Object3D,
   PlaneGeometry,
 } from 'three';
 import { LineMaterial } from 'three/examples/jsm/lines/LineMaterial.js';
 import { LineSegments2 } from 'three/examples/jsm/lines/LineSegments2.js';
 import { LineSegmentsGeometry } from 'three/examples/jsm/lines/LineSegmentsGeometry.js';
 import type { Scene } from '../../core/scene';
-import { entityHsl, sceneBounds } from '../format';
+import { entityHsl } from '../format';
+import { WorldMapping } from './mapping';
 import type { SceneLayer } from './layer';
 import { writeHidden, writeScaleTranslate } from './layer';
 
@@ -38,22 +40,19 @@ export class PlaneLayer implements SceneLayer {
   private readonly trailCol: Float32Array;
   private readonly colors: Float32Array;
   private readonly background: Color;
-  private readonly cx: number;
-  private readonly cy: number;
   private readonly agentRadius: number;
   private drawn = 0;
 
+  /** `mapping`: the view's scene-to-world mapping (default: made from this scene). */
   constructor(
     private readonly scene: Scene,
     background: Color,
+    readonly mapping: WorldMapping = WorldMapping.forScene(scene),
   ) {
     this.background = background.clone();
-    const b = sceneBounds(scene);
-    this.cx = (b.min[0] + b.max[0]) / 2;
-    this.cy = (b.min[1] + b.max[1]) / 2;
-    const w = Math.max(b.max[0] - b.min[0], 1e-6);
-    const h = Math.max(b.max[1] - b.min[1], 1e-6);
-    const extent = Math.max(w, h);
+    const w = Math.max(mapping.size[0], 1e-6);
+    const h = Math.max(mapping.size[1], 1e-6);
+    const extent = mapping.extent;
     // People are ~0.6 m across, but on a large plaza that is a speck: never below 1/70 of the scene.
     this.agentRadius = scene.lengthUnit === 'm' ? Math.max(0.3, extent / 70) : extent / 70;
     // Frame the plaza's larger side, not its diagonal: the corners may leave the view, the people do not.
@@ -109,6 +108,7 @@ export class PlaneLayer implements SceneLayer {
     const m = this.agents.instanceMatrix.array as Float32Array;
     const r = this.agentRadius;
     const height = r * 2.2;
+    const at = [0, 0, 0];
     let drawn = 0;
     for (let i = 0; i < n; i++) {
       const k = frame * n + i;
@@ -116,9 +116,8 @@ export class PlaneLayer implements SceneLayer {
         writeHidden(m, i * 16);
         continue;
       }
-      const x = scene.positions[k * 2] - this.cx;
-      const y = scene.positions[k * 2 + 1] - this.cy;
-      writeScaleTranslate(m, i * 16, r, x, 0, -y);
+      this.mapping.put(scene.positions, k * 2, at, 0);
+      writeScaleTranslate(m, i * 16, r, at[0], at[1], at[2]);
       // Non-uniform: the cylinder is r wide and `height` tall.
       m[i * 16 + 5] = height;
       drawn++;
@@ -146,9 +145,7 @@ export class PlaneLayer implements SceneLayer {
           [ka, wa],
           [kb, wb],
         ] as const) {
-          pos[v * 3] = scene.positions[k * 2] - this.cx;
-          pos[v * 3 + 1] = this.agentRadius * 0.05;
-          pos[v * 3 + 2] = -(scene.positions[k * 2 + 1] - this.cy);
+          this.mapping.put(scene.positions, k * 2, pos, v * 3, this.agentRadius * 0.05);
           for (let c = 0; c < 3; c++) {
             const base = c === 0 ? bg.r : c === 1 ? bg.g : bg.b;
             col[v * 3 + c] = base + (this.colors[i * 3 + c] - base) * w;
@@ -169,6 +166,18 @@ export class PlaneLayer implements SceneLayer {
 
   drawnCount(): number {
     return this.drawn;
+  }
+
+  pickTargets(): Object3D[] {
+    return [this.agents];
+  }
+
+  entityRadius(): number {
+    return this.agentRadius;
+  }
+
+  entityColor(i: number, out: Color): Color {
+    return out.fromArray(this.colors, i * 3);
   }
 
   dispose(): void {

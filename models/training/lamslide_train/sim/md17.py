@@ -15,7 +15,7 @@ EVERY = 10             # take every 10th frame -> 5 fs
 TEMPERATURE_K = 500.0  # MD17's temperature
 ELEMENTS = {1: "H", 6: "C", 7: "N", 8: "O", 9: "F", 16: "S", 17: "Cl"}
 
-# models/training/lamslide_train/sim/md17.py -> the repository root is four folders up; shared/ lies beside it
+# <repo>/models/training/lamslide_train/sim/md17.py: five dirname() steps give <repo>; shared/ lies beside it
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 DATA_DIR = os.path.join(os.path.dirname(_ROOT), "shared", "data", "md17")
 ETHANOL = os.path.join(DATA_DIR, "ethanol", "ethanol.npz")

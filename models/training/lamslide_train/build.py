@@ -16,14 +16,16 @@ import time
 
 import torch
 
-from .cards import finalize
+from .cards import choose_default_nfe, finalize
 from .config import ConfigError, add_cli_flags, apply_cli
 from .domains import DOMAINS, get_domain
 from .metrics import BASELINES, ade_fde
-from .stages.export import export_graphs, file_entries, make_manifest, write_fixtures
+from .stages.export import export_graphs, file_entries, make_manifest, sha256, write_fixtures
+from .stages.first_stage import trained_first_stage_settings
 from .stages.rollout import rollout_windows
-from .stages.training import (Logger, augment_windows, fit_latent_stats, recon_error, residual_var, train_stage1,
-                              train_stage2)
+from .stages.training import (Logger, augment_windows, bank_residual_var, first_stage_weights_path, fit_latent_stats,
+                              precompute_latents, recon_error, residual_var, train_stage1, train_stage2,
+                              train_stage2_bank)
 from .weights import save_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,6 +59,20 @@ def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None
     return res
 
 
+def trained_first_stage_provenance(cfg):
+    """What the manifest records of a first stage trained elsewhere: its file, sha256, training steps and the
+    numbers its trainer reported (a JSON beside the weights, when there is one)."""
+    path = first_stage_weights_path(cfg)
+    settings, _ = trained_first_stage_settings(path)
+    out = {"path": cfg.first_stage.weights, "sha256": sha256(path), "steps": settings.get("steps"),
+           "batch": settings.get("batch"), "lr": settings.get("lr"), "data": settings.get("data")}
+    report = os.path.splitext(path)[0] + ".json"
+    if os.path.exists(report):
+        with open(report) as f:
+            out["report"] = {k: v for k, v in json.load(f).items() if k in ("summary", "wall_s", "parameters", "steps")}
+    return out
+
+
 def git_commit():
     try:
         return subprocess.check_output(["git", "rev-parse", "HEAD"], text=True, cwd=HERE,
@@ -88,12 +104,19 @@ def build(cfg, out, data_root, runs, threads, log):
         + (f", feature accuracy {feat_acc:.4f}" if feat_acc is not None else ""))
 
     t0 = time.time()
-    items = augment_windows(ds.train, cfg, cfg.training.copies, cfg.training.seed + 2, log)
-    wall["latents"] = time.time() - t0
-    if cfg.approximator.kind == "slots":
-        cfg.approximator.resvar = [round(v, 6) for v in residual_var(items, fs, cfg)]
+    if cfg.training.precompute:
+        items = precompute_latents(ds.train, fs, cfg, cfg.training.copies, cfg.training.seed + 2, log)
+        wall["latents"] = time.time() - t0
+        cfg.approximator.resvar = [round(v, 6) for v in bank_residual_var(items, cfg)]
         log(f"per-frame residual variance {cfg.approximator.resvar}")
-    approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log, unit)
+        approx, wall["stage2"] = train_stage2_bank(items, fs, cfg, run_dir, log, unit)
+    else:
+        items = augment_windows(ds.train, cfg, cfg.training.copies, cfg.training.seed + 2, log)
+        wall["latents"] = time.time() - t0
+        if cfg.approximator.kind == "slots":
+            cfg.approximator.resvar = [round(v, 6) for v in residual_var(items, fs, cfg)]
+            log(f"per-frame residual variance {cfg.approximator.resvar}")
+        approx, wall["stage2"] = train_stage2(items, fs, cfg, run_dir, log, unit)
     del items
 
     t0 = time.time()
@@ -101,6 +124,8 @@ def build(cfg, out, data_root, runs, threads, log):
     metrics = evaluate(fs, approx, ds.eval, cfg, domain, log, solvers=("ddim",))
     metrics.update({k: v for k, v in evaluate(fs, approx, ds.eval, cfg, domain, log, solvers=("euler",),
                                                nfes=[10]).items() if "@" in k})
+    # domain metrics beyond the NFE sweep (other data sets, distributions, long rollouts) at the default NFE
+    metrics.update(domain.extra_metrics(fs, approx, cfg, data_root, choose_default_nfe(metrics), log))
     wall["eval"] = time.time() - t0
     wall["total"] = time.time() - t_all
 
@@ -109,7 +134,8 @@ def build(cfg, out, data_root, runs, threads, log):
     save_weights(os.path.join(out, "weights.pt"), cfg, fs, approx)
     prov = {
         **ds.provenance,
-        "steps": {"stage1": cfg.training.steps1 if cfg.first_stage.kind == "learned" else 0,
+        "steps": {"stage1": cfg.training.steps1 if cfg.first_stage.kind == "learned" and not cfg.first_stage.weights
+                  else 0,
                   "stage2": cfg.training.steps2},
         "wall_s": {k: round(v, 1) for k, v in wall.items()},
         "params_first_stage": sum(p.numel() for p in fs.parameters()),
@@ -117,6 +143,8 @@ def build(cfg, out, data_root, runs, threads, log):
         "seed": cfg.training.seed, "commit": git_commit(), "torch": torch.__version__,
         "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
     }
+    if cfg.first_stage.weights:
+        prov["first_stage_weights"] = trained_first_stage_provenance(cfg)
     me = {"protocol": domain.metrics_protocol(cfg), "reconstruction_error": round(recon, 4)}
     if feat_acc is not None:
         me["feature_accuracy"] = round(feat_acc, 4)

@@ -63,9 +63,20 @@ class FirstStageConfig:
     heads: int = field(default=4, metadata=flat("heads1"))
     enc_layers: int = 1
     dec_layers: int = 1
-    # entity-token design of the learned encoder: a key of TOKENS in stages/first_stage.py (add new ones to both)
-    token: str = field(default="concat", metadata={"choices": ("concat",)})
-    feat_dim: int = 16  # width of the feature embedding
+    dec_cross: int = 2  # cross-attention blocks of the decoder's ID queries
+    # entity-token design of the learned encoder (stages/first_stage.py): "concat" = MLP(position features, feature
+    # embedding, ID embedding) (FirstStage); "route" = the ID does not enter the token but routes it: the encoder's
+    # attention keys are a linear map of the ID embedding alone, and the decoder's first cross-attention reuses those
+    # routing logits (RoutedFirstStage, the molecule models' first stage)
+    token: str = field(default="concat", metadata={"choices": ("concat", "route")})
+    feat_dim: int = 16  # width of the feature embedding (concat; route embeds features at the hidden width)
+    n_freq: int = 16          # random Fourier features per coordinate (route)
+    freq_sigma: float = 2.0   # their frequency scale, cycles per normalised unit (route)
+    route_gain: float = 8.0   # initial gain of the ID keys (route)
+    q_init: float = 0.5       # standard deviation of the initial latent queries (route)
+    # a trained first stage to load instead of training stage 1 (path relative to models/training, e.g.
+    # artifacts/mol_first_stage.pt written by lamslide_train.mol_first_stage); "" = train it in the build
+    weights: str = field(default="", metadata=flat("first_stage_weights"))
 
     @property
     def layout(self) -> str:
@@ -79,11 +90,16 @@ class ApproximatorConfig:
     hidden: int = field(default=128, metadata=flat("hidden2"))
     depth: int = field(default=2, metadata=flat("depth2"))
     heads: int = field(default=4, metadata=flat("heads2"))
+    # transformer approximator: what the unknown frames start from before the network's residual: "velocity" =
+    # the last two known latents extrapolated at constant velocity, "last" = the last known latent held (molecules at
+    # 5 fs: bond vibrations make a two-frame velocity a poor guess, see the md-small card)
+    base: str = field(default="velocity", metadata={"choices": ("velocity", "last")})
     # slot approximator: future-frame residual projected onto tau..tau^smooth_basis (0: no projection), fitted with
     # weights 1 / resvar when smooth_weighted
     smooth_basis: int = 2
     smooth_weighted: bool = True
-    # per-frame prior variance of the residual over the constant-velocity base, measured by the build (not a flag)
+    # per-frame prior variance of the residual over the base, measured by the build (not a flag); the slot
+    # approximator always has it, the transformer when the build precomputes latents (else a constant 0.25)
     resvar: list[float] | None = field(default=None, metadata={"cli": False})
 
 
@@ -103,6 +119,11 @@ class TrainingConfig:
     feat_w: float = 0.1   # weight of the feature cross-entropy in stage 1 (models with a vocabulary)
     copies: int = 6       # augmented copies of every training window for stage 2
     jitter: float = 0.3   # standard deviation of the centre jitter, in the domain's length unit
+    # stage 2 on latents encoded once by the frozen first stage (METHOD.md section 4) instead of per batch: every
+    # augmented training window (which may be longer than T; windows of T frames are cut from it at random offsets)
+    # is encoded when the build starts. Needs every entity present in every frame (molecules, N-body)
+    precompute: bool = False
+    aux_frames: int = 0   # frames per window decoded for the auxiliary position losses (0: all T)
 
 
 @dataclass
@@ -172,9 +193,23 @@ class ModelConfig:
         if fs.kind == "binding" and (fs.pool > fs.id_dim or fs.id_dim * self.dims != fs.L * fs.C):
             raise ConfigError(f"first_stage: a binding code needs pool <= id_dim and id_dim * dims == L * C, got pool "
                               f"{fs.pool}, id_dim {fs.id_dim}, dims {self.dims}, L x C {fs.L} x {fs.C}")
+        if fs.token == "route" and (fs.kind != "learned" or fs.dec_cross < 1):
+            raise ConfigError("first_stage.token: 'route' is a learned first stage with at least one decoder "
+                              f"cross-attention (it reuses the routing there), got kind {fs.kind!r}, dec_cross "
+                              f"{fs.dec_cross}")
+        if fs.weights and fs.kind != "learned":
+            raise ConfigError(f"first_stage.weights: only a learned first stage loads weights, got kind {fs.kind!r}")
         if ap.kind == "slots" and fs.layout != "slots":
             raise ConfigError("approximator.kind: the slot approximator needs the slot layout (first_stage.kind "
                               f"'binding', id_table 'slots'), got {fs.kind!r}/{fs.id_table!r}")
+        if ap.base != "velocity" and ap.kind != "transformer":
+            raise ConfigError(f"approximator.base: only the transformer approximator takes {ap.base!r}, got kind "
+                              f"{ap.kind!r}")
+        if not 0 <= self.training.aux_frames <= self.T:
+            raise ConfigError(f"training.aux_frames: need 0 .. {self.T} (0 = all frames), got {self.training.aux_frames}")
+        if self.training.precompute and ap.kind == "slots":
+            raise ConfigError("training.precompute: the slot approximator trains on per-batch latents (its loss "
+                              "leaves out the slots of absent entities), set precompute 0")
         if ap.resvar is not None and len(ap.resvar) != self.T:
             raise ConfigError(f"approximator.resvar: needs {self.T} values (one per window frame), got {len(ap.resvar)}")
         for name, hid, heads in (("first_stage", fs.hidden, fs.heads), ("approximator", ap.hidden, ap.heads)):

@@ -52,3 +52,60 @@ def frozen(windows, obs):
 
 
 BASELINES = {"constant velocity": constant_velocity, "frozen": frozen}
+
+
+# ------------------------------------------------------------------------------ geometry (molecules)
+
+def angle_triples(bonds) -> np.ndarray:
+    """(i, j, k) index triples of the bond angles of a bond list [B, 2]: j bonded to both i and k, i < k."""
+    nb = {}
+    for a, b in np.asarray(bonds).reshape(-1, 2):
+        nb.setdefault(int(a), set()).add(int(b))
+        nb.setdefault(int(b), set()).add(int(a))
+    out = [(i, j, k) for j in sorted(nb) for i in sorted(nb[j]) for k in sorted(nb[j]) if i < k]
+    return np.array(out, np.int64).reshape(-1, 3)
+
+
+def bond_lengths(pos, bonds) -> np.ndarray:
+    """pos [..., n, 3], bonds [B, 2] -> [..., B]."""
+    b = np.asarray(bonds).reshape(-1, 2)
+    return np.linalg.norm(pos[..., b[:, 0], :] - pos[..., b[:, 1], :], axis=-1)
+
+
+def bond_angles(pos, triples) -> np.ndarray:
+    """pos [..., n, 3], triples [A, 3] -> angles at the middle atom in degrees [..., A]."""
+    u = pos[..., triples[:, 0], :] - pos[..., triples[:, 1], :]
+    v = pos[..., triples[:, 2], :] - pos[..., triples[:, 1], :]
+    cos = (u * v).sum(-1) / np.maximum(np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1), 1e-12)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+# Histogram bins of the distribution metrics; values outside the range count in the first or last bin, so a
+# broken bond still moves the distance.
+BOND_BINS = np.linspace(0.8, 2.0, 121)     # Å, 0.01 Å wide
+ANGLE_BINS = np.linspace(0.0, 180.0, 91)   # degrees, 2° wide
+
+
+def histogram(values, bins) -> np.ndarray:
+    v = np.clip(np.asarray(values, np.float64).reshape(-1), bins[0], bins[-1])
+    return np.histogram(v, bins=bins)[0].astype(np.float64)
+
+
+def js_distance(p, q) -> float:
+    """Jensen-Shannon distance (base 2, in [0, 1]) between two histograms (counts, normalised here)."""
+    p = np.asarray(p, np.float64) / max(np.sum(p), 1e-300)
+    q = np.asarray(q, np.float64) / max(np.sum(q), 1e-300)
+    m = 0.5 * (p + q)
+
+    def kl(a):
+        nz = a > 0
+        return float(np.sum(a[nz] * np.log2(a[nz] / m[nz])))
+    return float(np.sqrt(max(0.0, 0.5 * kl(p) + 0.5 * kl(q))))
+
+
+def bonds_kept(traj, bonds, ref_lengths, tol=0.15) -> np.ndarray:
+    """traj [S, F, n, 3] (S rollouts): per rollout, whether every bond stays within ±tol of its reference length in
+    every frame."""
+    d = bond_lengths(traj, bonds)                        # [S, F, B]
+    rel = np.abs(d / np.asarray(ref_lengths)[None, None] - 1.0)
+    return (rel <= tol).all(axis=(1, 2))

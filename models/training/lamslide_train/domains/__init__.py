@@ -12,9 +12,10 @@ card with the shared stages; nothing in stages/ changes.
 """
 from ..config import ConfigError, ModelConfig
 from .base import DataError, Datasets, Domain, feature_indices
+from .molecule import DOMAIN as MOLECULE
 from .pedestrian import DOMAIN as PEDESTRIAN
 
-DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN,)}
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN, MOLECULE)}
 
 __all__ = ["DOMAINS", "DataError", "Datasets", "Domain", "feature_indices", "get_domain", "load_config"]
 

@@ -58,6 +58,15 @@ class Domain(ABC):
         synthetic walkers of stages/export.py."""
         return None
 
+    def extra_metrics(self, fs, approx, cfg: ModelConfig, data_root: str, nfe: int, log) -> dict:
+        """Metrics beyond the NFE sweep on the eval windows (other data sets, distributions, long rollouts), run by
+        the build at the default NFE and merged into manifest metrics; none by default."""
+        return {}
+
+    def probe_windows(self, cfg: ModelConfig, data_root: str) -> list[Window]:
+        """The windows `python3 -m lamslide_train.probe` compares recipes on (windows the card does not report)."""
+        raise DataError(f"the {self.name} domain defines no probe windows")
+
     def scope(self, cfg: ModelConfig) -> dict | None:
         """manifest "scope" for a model made for one system, else None."""
         return None

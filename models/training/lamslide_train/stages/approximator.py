@@ -26,10 +26,20 @@ def smooth_projection(future: int, nb: int, var=None) -> torch.Tensor:
 class TransformerApproximator(nn.Module):
     """Predicts the window's latents x1 from (x_t, t, cond, cond_mask); tokens are the T x L latents."""
 
-    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25):
+    def __init__(self, T=20, L=4, C=64, hidden=128, heads=4, depth=4, observed=8, residual_var=0.25, base="velocity",
+                 resvar=None):
         super().__init__()
-        self.T, self.L, self.C, self.H, self.obs = T, L, C, hidden, observed
+        if base not in ("velocity", "last"):
+            raise ValueError(f"base must be 'velocity' or 'last', got {base!r}")
+        self.T, self.L, self.C, self.H, self.obs, self.base = T, L, C, hidden, observed, base
+        # prior variance of (x1 - base): one constant, or per frame (measured by the build on precomputed latents)
         self.v = residual_var
+        if resvar is not None:
+            if len(resvar) != T:
+                raise ValueError(f"resvar needs {T} values (one per frame), got {len(resvar)}")
+            self.register_buffer("resvar", torch.as_tensor(resvar, dtype=torch.float32).reshape(1, T, 1, 1))
+        else:
+            self.resvar = None
         # frame offsets from "now" for the constant-velocity base below
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, T, 1, 1))
         self.in_x = nn.Linear(C, hidden)
@@ -56,12 +66,7 @@ class TransformerApproximator(nn.Module):
         B = x.shape[0]
         T, L, H = self.T, self.L, self.H
         cm = cond_mask.to(torch.float32).unsqueeze(-1)
-        # Constant-velocity base in latent space: "now" is always known; the frame before it may not be.
-        # Extrapolation is an affine combination, so it commutes with the latent standardisation.
-        now = cond[:, self.obs - 1:self.obs]
-        prev_known = cm[:, self.obs - 2:self.obs - 1, :1]
-        vel = (now - cond[:, self.obs - 2:self.obs - 1]) * prev_known
-        base = cm * cond + (1.0 - cm) * (now + self.offsets * vel)
+        base = self.base_of(cond, cm)
         h = self.in_x(x) + self.in_c(base) + cm * self.known[1] + (1.0 - cm) * self.known[0]
         temb = self.t_mlp(timestep_embedding(t))  # [B,H]
         temb_s = temb.unsqueeze(1).expand(B, T, H).reshape(B * T, H)
@@ -81,10 +86,23 @@ class TransformerApproximator(nn.Module):
         # so a small network does not have to carry the whole latent through its hidden width.
         a = torch.sin(0.5 * math.pi * t).reshape(B, 1, 1, 1)
         s = torch.cos(0.5 * math.pi * t).reshape(B, 1, 1, 1)
-        den = a * a * self.v + s * s
-        c_skip = a * self.v / den
-        c_out = torch.sqrt(self.v * s * s / den)
+        v = self.v if self.resvar is None else self.resvar
+        den = a * a * v + s * s
+        c_skip = a * v / den
+        c_out = torch.sqrt(v * s * s / den)
         return base + c_skip * (x - a * base) + c_out * self.out(h)
+
+    def base_of(self, cond, cm):
+        """What the unknown frames start from ([B,T,L,C]; cm [B,T,L,1] float): the known latents themselves, and on
+        the unknown frames the constant-velocity extrapolation of the last two known ones ("velocity"; "now" is always
+        known, the frame before it may not be) or the last known latent ("last"). Both are affine combinations of
+        latents, so they commute with the latent standardisation."""
+        now = cond[:, self.obs - 1:self.obs]
+        if self.base == "last":
+            return cm * cond + (1.0 - cm) * now
+        prev_known = cm[:, self.obs - 2:self.obs - 1, :1]
+        vel = (now - cond[:, self.obs - 2:self.obs - 1]) * prev_known
+        return cm * cond + (1.0 - cm) * (now + self.offsets * vel)
 
 
 class SlotApproximator(nn.Module):
@@ -191,4 +209,4 @@ def make_approximator(cfg):
             net.set_resvar(a.resvar)
         return net
     return TransformerApproximator(T=cfg.T, L=f.L, C=f.C, hidden=a.hidden, heads=a.heads, depth=a.depth,
-                                   observed=cfg.observed)
+                                   observed=cfg.observed, base=a.base, resvar=a.resvar)

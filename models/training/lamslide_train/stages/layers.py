@@ -40,9 +40,13 @@ class MHA(nn.Module):
         b, n, _ = x.shape
         return x.reshape(b, n, self.h, self.dh).transpose(1, 2)
 
-    def forward(self, x, kv=None, bias=None, rope=None):
+    def forward(self, x, kv=None, bias=None, rope=None, v_in=None, k_proj=None):
+        """v_in: the values' source when it is not kv; k_proj: keys already projected by self.k (kv then feeds the
+        values only)."""
         kv = x if kv is None else kv
-        q, k, v = self.split(self.q(x)), self.split(self.k(kv)), self.split(self.v(kv))
+        q = self.split(self.q(x))
+        k = self.split(self.k(kv) if k_proj is None else k_proj)
+        v = self.split(self.v(kv if v_in is None else v_in))
         if rope is not None:
             q, k = apply_rope(q, rope), apply_rope(k, rope)
         att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
@@ -69,19 +73,23 @@ def apply_rope(x, rope):
 
 
 class Block(nn.Module):
-    """Pre-norm transformer block (self- or cross-attention, then MLP)."""
+    """Pre-norm transformer block (self- or cross-attention, then MLP). A cross-attention block normalises its keys'
+    source; with value_norm False its values are a linear map of the raw source (so a latent written by it is a sum
+    of linear maps of the tokens), and k_proj gives keys computed elsewhere (the routed first stage's ID keys)."""
 
-    def __init__(self, dim, heads, kv_dim=None, mlp=2):
+    def __init__(self, dim, heads, kv_dim=None, mlp=2, value_norm=True):
         super().__init__()
         self.n1 = nn.LayerNorm(dim)
         self.nkv = nn.LayerNorm(kv_dim) if kv_dim else None
+        self.value_norm = value_norm
         self.att = MHA(dim, heads, kv_dim)
         self.n2 = nn.LayerNorm(dim)
         self.mlp = nn.Sequential(nn.Linear(dim, dim * mlp), nn.GELU(), nn.Linear(dim * mlp, dim))
 
-    def forward(self, x, kv=None, bias=None):
+    def forward(self, x, kv=None, bias=None, k_proj=None):
         if self.nkv is not None:
-            x = x + self.att(self.n1(x), self.nkv(kv), bias)
+            h = self.n1(x)
+            x = x + self.att(h, self.nkv(kv), bias, v_in=None if self.value_norm else kv, k_proj=k_proj)
         else:
             x = x + self.att(self.n1(x), None, bias)
         return x + self.mlp(self.n2(x))

@@ -48,3 +48,45 @@ def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, 
         for b, w in enumerate(ws):
             out.append(dec[b, :, :, :w.pos.shape[1]])
     return out
+
+
+@torch.no_grad()
+def chained_rollout(fs, approx, windows, cfg, k, n_windows, nfe, solver, seed, chunk=64):
+    """K chained rollouts of each window (CONTRACT.md, clarification 10): window 1 is conditioned on the window's
+    `observed` known frames; window j + 1 on the last `observed` frames of window j's sample (generated after the
+    first), re-centred on their centroid at the new "now", with fresh noise. Every entity present in the known
+    frames is sampled throughout (IDs 0..n-1). Returns a list of arrays [K, observed + n_windows * future, n, D]."""
+    obs, fut, T, D = cfg.observed, cfg.future, cfg.T, cfg.dims
+    L, C = cfg.first_stage.L, cfg.first_stage.C
+    rows = [(w, s) for w in windows for s in range(k)]  # one row per (window, sample)
+    out = []
+    for c0 in range(0, len(rows), chunk):
+        part = rows[c0:c0 + chunk]
+        R = len(part)
+        n_max = max(w.pos.shape[1] for w, _ in part)
+        hist = np.zeros((R, obs + n_windows * fut, n_max, D), np.float32)
+        present = np.zeros((R, n_max), np.float32)
+        for r, (w, _) in enumerate(part):
+            n = w.pos.shape[1]
+            hist[r, :obs, :n] = w.pos[:obs]
+            present[r, :n] = w.mask[:obs].max(axis=0)
+        feats = window_feats([w for w, _ in part], n_max)
+        ids = torch.arange(n_max, dtype=torch.int32).repeat(R, 1)
+        for j in range(n_windows):
+            known = hist[:, j * fut:j * fut + obs]
+            mask = np.zeros((R, T, n_max), np.float32)
+            mask[:, :obs] = present[:, None]
+            centre = (known[:, obs - 1] * present[..., None]).sum(1) / present.sum(1, keepdims=True)
+            pos = np.zeros((R, T, n_max, D), np.float32)
+            pos[:, :obs] = (known - centre[:, None, None]) / cfg.scale * mask[:, :obs, :, None]
+            cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs, feats)
+            noise = torch.stack([torch.randn(T, L, C, generator=torch.Generator().manual_seed(
+                seed * 100003 + (c0 + r) * 1009 + j)) for r in range(R)])
+            x = sample_latents(approx, noise, cond, cmask, nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
+            dec = fs.decode(x[:, obs:].reshape(R * fut, L, C), ids.repeat_interleave(fut, 0)).reshape(R, fut, n_max, D)
+            hist[:, obs + j * fut:obs + (j + 1) * fut] = dec.numpy() * cfg.scale + centre[:, None, None]
+        for r, (w, s) in enumerate(part):
+            if s == 0:
+                out.append(np.zeros((k,) + hist.shape[1:2] + (w.pos.shape[1], D), np.float32))
+            out[-1][s] = hist[r, :, :w.pos.shape[1]]
+    return out

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .approximator import make_approximator
-from .first_stage import make_first_stage
+from .first_stage import load_trained_first_stage, make_first_stage
 from .interpolant import gvp
 from .preprocess import encode_frames, fill_known, make_cond, normalise_window, random_rotation
 
@@ -149,10 +149,25 @@ def fit(tag, model, lr, total, ema_decay, seed, ck, log, step_loss):
     return ema.model, time.time() - t0
 
 
+TRAINING_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def first_stage_weights_path(cfg) -> str:
+    w = cfg.first_stage.weights
+    return w if os.path.isabs(w) else os.path.join(TRAINING_DIR, w)
+
+
 def train_stage1(windows, cfg, run_dir, log, unit=""):
     model = make_first_stage(cfg)
     if cfg.first_stage.kind == "binding":
         log(f"stage1: binding code ({cfg.first_stage.id_table} ID table), nothing to train")
+        return model.eval(), 0.0
+    if cfg.first_stage.weights:
+        path = first_stage_weights_path(cfg)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"first_stage.weights: {path} not found")
+        load_trained_first_stage(model, cfg, path)
+        log(f"stage1: loaded the trained first stage {path} (frozen)")
         return model.eval(), 0.0
     tr = cfg.training
 
@@ -307,6 +322,115 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         n = ids.shape[1]
         dec = fs.decode(pred.reshape(B * T, L, C), ids.repeat_interleave(T, 0))
         mse, dist = masked_losses(dec, pos.reshape(B * T, n, cfg.dims), (mask * seen[:, None, :]).reshape(B * T, n))
+        loss = tr.flow_w * flow + tr.aux * (mse + dist)
+        return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
+
+    return fit("stage2", make_approximator(cfg), tr.lr2, tr.steps2, tr.ema, tr.seed + 1,
+               os.path.join(run_dir, "stage2.pt"), log, step_loss)
+
+
+# ---------------------------------------------------------------------------------- stage 2 on precomputed latents
+
+@torch.no_grad()
+def precompute_latents(windows, fs, cfg, copies, seed, log):
+    """Stage-2 data encoded once (training.precompute): each window `copies` times, normalised around its middle
+    frame's centroid with a centre jitter, randomly rotated and re-identified, every frame encoded by the frozen
+    first stage. Windows may be longer than T (windows of T frames are cut from them per batch, so one encoding
+    serves every offset). Items are (latents float16 [S,L,C], pos_n float32 [S,n,D], ids [n] int32, feats [n] or
+    None). float16 keeps the bank small; its rounding (about 5e-4 of a standardised latent) is far below what
+    stage 2 learns to predict."""
+    rng = np.random.default_rng(seed)
+    bank, t0, frames = [], time.time(), 0
+    for i, w in enumerate(windows):
+        if (w.mask < 1).any():
+            raise ValueError(f"{w.source} (start {w.start}): precomputed latents need every entity in every frame "
+                             "(an absent entity has no latent to predict); set training.precompute 0")
+        S, n = w.pos.shape[:2]
+        for _ in range(copies):
+            rel, _ = normalise_window(w, S // 2, cfg.scale, random_rotation(rng, cfg.dims),
+                                      rng.normal(0, cfg.training.jitter, cfg.dims))
+            ids = random_ids(rng, n, cfg.first_stage.pool)
+            feats = None if w.feats is None else torch.from_numpy(np.repeat(w.feats[None], S, 0))
+            z = fs.encode(torch.from_numpy(rel), torch.from_numpy(np.repeat(ids[None], S, 0)), torch.ones(S, n), feats)
+            bank.append((z.to(torch.float16), rel, ids, w.feats))
+            frames += S
+        if (i + 1) % 500 == 0:
+            log(f"precomputed latents of {i + 1}/{len(windows)} windows ({frames} frames, {time.time() - t0:.0f}s)")
+    log(f"precomputed latents: {len(bank)} windows, {frames} frames in {time.time() - t0:.0f}s")
+    return bank
+
+
+def bank_batch(bank, rng, cfg, batch):
+    """Windows of T frames at random offsets of random bank items, with a random number of known frames (all of them
+    half of the time, else 1..observed). Returns tensors (z [B,T,L,C], pos [B,T,n,D], mask [B,T,n], ids [B,n],
+    known [B,T], feats [B,n] or None)."""
+    T, D, pool, obs = cfg.T, cfg.dims, cfg.first_stage.pool, cfg.observed
+    idx = rng.integers(0, len(bank), batch)
+    n_max = max(bank[i][1].shape[1] for i in idx)
+    L, C = bank[idx[0]][0].shape[1:]
+    z = torch.zeros(batch, T, L, C)
+    pos = np.zeros((batch, T, n_max, D), np.float32)
+    mask = np.zeros((batch, T, n_max), np.float32)
+    ids = np.zeros((batch, n_max), np.int32)
+    feats = np.zeros((batch, n_max), np.int32) if cfg.vocab else None
+    for b, i in enumerate(idx):
+        zi, p, d, f = bank[i]
+        o = rng.integers(0, p.shape[0] - T + 1)
+        n = p.shape[1]
+        z[b] = zi[o:o + T].to(torch.float32)
+        pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p[o:o + T], 1.0, d
+        _pad_ids(ids[b], n, n_max, pool)
+        if feats is not None:
+            feats[b, :n] = f
+    k = np.where(rng.random(batch) < 0.5, obs, rng.integers(1, obs + 1, batch))
+    fr = np.arange(T)[None, :]
+    known = ((fr >= obs - k[:, None]) & (fr < obs)).astype(np.float32)
+    t = torch.from_numpy
+    return z, t(pos), t(mask), t(ids), t(known), None if feats is None else t(feats)
+
+
+@torch.no_grad()
+def bank_residual_var(bank, cfg, batches=20):
+    """Per-frame variance of (latent - the approximator's base) over the unknown frames, standardised units (the
+    known frames get the mean of the others: the network sees them as given)."""
+    net = make_approximator(cfg.replace(**{"approximator.resvar": None}))
+    rng = np.random.default_rng(99)
+    num, den = torch.zeros(cfg.T), torch.zeros(cfg.T)
+    for _ in range(batches):
+        z, _, _, _, known, _ = bank_batch(bank, rng, cfg, 64)
+        cond, cmask = make_cond(z, known)
+        r2 = ((z - net.base_of(cond, cmask.to(torch.float32).unsqueeze(-1))) ** 2).mean(dim=(2, 3))  # [B,T]
+        w = 1.0 - known
+        num += (r2 * w).sum(0)
+        den += w.sum(0)
+    var = num / den.clamp(min=1)
+    var[den == 0] = var[den > 0].min()  # frames that are always known (at least "now")
+    return var.clamp(min=1e-4).tolist()
+
+
+def train_stage2_bank(bank, fs, cfg, run_dir, log, unit=""):
+    """Stage 2 on precomputed latents: flow loss (latent MSE, known frames weighted 0.1) plus the decoded position
+    and inter-distance losses on `aux_frames` random future frames (all T frames when 0)."""
+    for p in fs.parameters():
+        p.requires_grad_(False)
+    T, L, C, tr = cfg.T, cfg.first_stage.L, cfg.first_stage.C, cfg.training
+    i0, i1 = cfg.interpolant.t0, cfg.interpolant.t1
+
+    def step_loss(model, rng):
+        z, pos, mask, ids, known, feats = bank_batch(bank, rng, cfg, tr.batch2)
+        B, n = ids.shape
+        cond, cmask = make_cond(z, known)
+        t = torch.rand(B) * (i1 - i0) + i0
+        a, s = gvp(t)
+        xt = a[:, None, None, None] * z + s[:, None, None, None] * torch.randn_like(z)
+        pred = model(xt, t, cond, cmask)
+        w = 1.0 - known[:, :, None, None] * 0.9
+        flow = ((pred - z) ** 2 * w).mean()
+        fr = (np.arange(T) if not tr.aux_frames else
+              np.sort(rng.choice(np.arange(cfg.observed, T), size=min(tr.aux_frames, cfg.future), replace=False)))
+        Fa = len(fr)
+        dec = fs.decode(pred[:, fr].reshape(B * Fa, L, C), ids.repeat_interleave(Fa, 0))
+        mse, dist = masked_losses(dec, pos[:, fr].reshape(B * Fa, n, cfg.dims), mask[:, fr].reshape(B * Fa, n))
         loss = tr.flow_w * flow + tr.aux * (mse + dist)
         return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
 

@@ -123,8 +123,10 @@ class Attention(nn.Module):
         b, n, _ = x.shape
         return x.reshape(b, n, self.h, self.dh).transpose(1, 2)
 
-    def forward(self, x, kv, bias=None, v_in=None):
-        q, k = self.split(self.q(x)), self.split(self.k(kv))
+    def forward(self, x, kv, bias=None, v_in=None, k_proj=None):
+        """k_proj: keys already projected by self.k (then kv is not used for them)."""
+        q = self.split(self.q(x))
+        k = self.split(self.k(kv) if k_proj is None else k_proj)
         v = self.split(self.v(kv if v_in is None else v_in))
         att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.dh))
         if bias is not None:
@@ -146,13 +148,13 @@ class Block(nn.Module):
         self.n2 = nn.LayerNorm(dim)
         self.mlp = nn.Sequential(nn.Linear(dim, mlp * dim), nn.GELU(), nn.Linear(mlp * dim, dim))
 
-    def forward(self, x, kv=None, bias=None, keys=None):
+    def forward(self, x, kv=None, bias=None, k_proj=None):
         h = self.n1(x)
         if kv is None:
             x = x + self.att(h, h, bias)
         else:
             kn = self.nkv(kv)
-            x = x + self.att(h, kn if keys is None else keys, bias, v_in=kn if self.value_norm else kv)
+            x = x + self.att(h, kn, bias, v_in=kn if self.value_norm else kv, k_proj=k_proj)
         return x + self.mlp(self.n2(x))
 
 
@@ -219,30 +221,42 @@ class MolFirstStage(nn.Module):
         self.register_buffer("z_mu", torch.zeros(cfg.L, cfg.C))
         self.register_buffer("z_sd", torch.ones(cfg.L, cfg.C))
 
-    def id_emb(self, ids):
-        """ID table rows of `ids`, times sqrt(id_dim)."""
-        return torch.matmul((ids.unsqueeze(-1) == self.id_range).to(torch.float32), self.ids_table) * self.id_gain
+    def id_onehot(self, ids):
+        return (ids.unsqueeze(-1) == self.id_range).to(torch.float32)
+
+    def per_id(self, oh, fn=None):
+        """fn(ID table row * sqrt(id_dim)) for every atom, as one-hot [B,N,P] @ fn(table) [P,.]: exact for affine
+        fn (one-hot rows sum to 1) and cheaper than applying fn per atom."""
+        t = self.ids_table * self.id_gain
+        return torch.matmul(oh, t if fn is None else fn(t))
+
+    def id_keys(self, oh):
+        """The encoder's routing keys of the atoms (projected), [B,N,H]."""
+        att = self.enc_cross.att
+        return self.per_id(oh, lambda t: att.k(self.key_id(t)))
 
     def pos_features(self, pos):
         p = 2.0 * math.pi * torch.matmul(pos, self.freqs)
         return torch.cat([pos, torch.sin(p), torch.cos(p)], dim=-1)
 
-    def tokens(self, pos, ids, feats):
+    def tokens(self, pos, oh, feats):
         el = self.elem((feats.unsqueeze(-1) == self.feat_range).to(torch.float32))
-        e = self.id_emb(ids)
-        if self.cfg.binding == "mul":
-            return self.tok(torch.cat([self.pos_features(pos), el], dim=-1)) * self.bind(e)
-        if self.cfg.binding == "route":
-            return self.tok(torch.cat([self.pos_features(pos), el], dim=-1))
-        if self.cfg.binding == "add":
-            return self.tok(torch.cat([self.pos_features(pos), el], dim=-1)) + self.bind(e)
-        return self.tok(torch.cat([self.pos_features(pos), el, e], dim=-1))
+        b = self.cfg.binding
+        if b == "concat":
+            return self.tok(torch.cat([self.pos_features(pos), el, self.per_id(oh)], dim=-1))
+        u = self.tok(torch.cat([self.pos_features(pos), el], dim=-1))
+        if b == "mul":
+            return u * self.per_id(oh, self.bind)
+        if b == "add":
+            return u + self.per_id(oh, self.bind)
+        return u
 
     def encode_raw(self, pos, ids, feats, mask):
-        tok = self.tokens(pos, ids, feats)
+        oh = self.id_onehot(ids)
+        tok = self.tokens(pos, oh, feats)
         q = self.queries.unsqueeze(0).expand(pos.shape[0], -1, -1)
-        keys = self.key_id(self.id_emb(ids)) if self.key_id is not None else None
-        z = self.enc_cross(q, tok, ((1.0 - mask) * NEG)[:, None, None, :], keys=keys)
+        keys = self.id_keys(oh) if self.key_id is not None else None
+        z = self.enc_cross(q, tok, ((1.0 - mask) * NEG)[:, None, None, :], k_proj=keys)
         for blk in self.enc_self:
             z = blk(z)
         return self.to_latent(z)
@@ -253,18 +267,18 @@ class MolFirstStage(nn.Module):
             h = h + self.row_emb
         for blk in self.dec_self:
             h = blk(h)
-        e = self.id_emb(ids)
-        q = self.id_query(e)
+        oh = self.id_onehot(ids)
+        q = self.per_id(oh, self.id_query)
         blocks = list(self.dec_cross)
         if self.cfg.dec_route == "tied":
-            q = self.tied_route(blocks.pop(0), q, h, e)
+            q = self.tied_route(blocks.pop(0), q, h, oh)
         for blk in blocks:
             q = blk(q, h)
         if self.unbind is not None:
-            q = q * self.unbind(e)
+            q = q * self.per_id(oh, self.unbind)
         return self.pos_head(q), self.feat_head(q)
 
-    def tied_route(self, blk, q, h, e):
+    def tied_route(self, blk, q, h, oh):
         """First decoder cross-attention with the encoder's routing: logits(j, l) = k_enc(id_j) . q_enc(l) (+ a
         learned content term of row l), softmax over the L rows; values from the latent rows. At initialisation an
         atom therefore reads the rows its ID was written to, so there is a gradient from the first step."""
@@ -272,7 +286,7 @@ class MolFirstStage(nn.Module):
         qr = enc.split(enc.q(self.enc_cross.n1(self.queries)).unsqueeze(0))            # [1,h,L,dh]
         hn = blk.nkv(h)
         keys = qr + enc.split(self.route_k(hn))                                          # [B,h,L,dh]
-        kj = enc.split(enc.k(self.key_id(e)))                                            # [B,h,N,dh]
+        kj = enc.split(self.id_keys(oh))                                                 # [B,h,N,dh]
         att = torch.softmax(torch.matmul(kj, keys.transpose(-1, -2)) * (1.0 / math.sqrt(enc.dh)), dim=-1)
         v = blk.att.split(blk.att.v(hn))
         out = torch.matmul(att, v).transpose(1, 2)

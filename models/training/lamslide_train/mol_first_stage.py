@@ -83,6 +83,7 @@ class MolFirstStageConfig:
     ema: float = 0.999
     w_dist: float = 1.0            # inter-distance loss weight
     w_ce: float = 0.1              # element cross-entropy weight
+    ce_balance: float = 0.0        # element weights frequency ** -ce_balance (0: plain cross-entropy)
     geo_loss: str = "mse"          # "mse": mse + w_dist * dist; "log": log of that sum, whose gradient keeps its
                                    # size as the error shrinks (the element term then fades relative to it)
     noise_lo: float = 0.02         # Gaussian noise (Angstrom) added to conformer frames, drawn per frame in [lo, hi]
@@ -311,7 +312,7 @@ def count_params(model):
 # molecules and frames
 
 # Drug-like molecules (elements H C N O F S Cl, at most 32 atoms with hydrogens) that this first stage may add to
-# the training side. Any molecule a molecule set holds out is removed from this list before training (by InChIKey).
+# the training side. Any molecule a molecule set holds out is removed from this list before training (by canonical SMILES).
 EXTRA_MOLECULES = (
     ("paracetamol", "CC(=O)Nc1ccc(O)cc1"), ("caffeine", "Cn1cnc2c1c(=O)n(C)c(=O)n2C"),
     ("nicotine", "CN1CCCC1c1cccnc1"), ("phenol", "Oc1ccccc1"), ("aniline", "Nc1ccccc1"), ("pyridine", "c1ccncc1"),
@@ -340,6 +341,35 @@ EXTRA_MOLECULES = (
     ("tranexamic_acid", "NCC1CCC(C(=O)O)CC1"), ("baclofen", "NCC(CC(=O)O)c1ccc(Cl)cc1"),
     ("chlorophenol", "Oc1ccc(Cl)cc1"), ("trifluorotoluene", "FC(F)(F)c1ccccc1"), ("thioanisole", "CSc1ccccc1"),
     ("mephenesin", "Cc1ccccc1OCC(O)CO"), ("benzamide", "NC(=O)c1ccccc1"),
+    ("leucine", "CC(C)CC(N)C(=O)O"), ("isoleucine", "CCC(C)C(N)C(=O)O"), ("asparagine", "NC(=O)CC(N)C(=O)O"),
+    ("glutamine", "NC(=O)CCC(N)C(=O)O"), ("aspartic_acid", "NC(CC(=O)O)C(=O)O"),
+    ("glutamic_acid", "NC(CCC(=O)O)C(=O)O"), ("histidine", "NC(Cc1c[nH]cn1)C(=O)O"), ("lysine", "NCCCCC(N)C(=O)O"),
+    ("naproxen", "COc1ccc2cc(C(C)C(=O)O)ccc2c1"), ("mexiletine", "CC(N)COc1c(C)cccc1C"),
+    ("phenylephrine", "CNCC(O)c1cccc(O)c1"), ("ketamine", "CNC1(CCCCC1=O)c1ccccc1Cl"),
+    ("diclofenac", "OC(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl"), ("chlorpropamide", "CCCNC(=O)NS(=O)(=O)c1ccc(Cl)cc1"),
+    ("butalbital", "CC(C)CC1(CC=C)C(=O)NC(=O)NC1=O"), ("phentermine", "CC(C)(N)Cc1ccccc1"),
+    ("amantadine", "NC12CC3CC(CC(C3)C1)C2"), ("methimazole", "Cn1cc[nH]c1=S"),
+    ("carbimazole", "CCOC(=O)n1ccn(C)c1=S"), ("hydralazine", "NNc1nncc2ccccc12"),
+    ("pemoline", "NC1=NC(=O)C(O1)c1ccccc1"), ("phenytoin", "O=C1NC(=O)C(c2ccccc2)(c2ccccc2)N1"),
+    ("ethinamate", "C#CC1(OC(N)=O)CCCCC1"), ("tolazoline", "C(C1=NCCN1)c1ccccc1"),
+    ("naphazoline", "C(C1=NCCN1)c1cccc2ccccc12"), ("clonidine", "Clc1cccc(Cl)c1NC1=NCCN1"),
+    ("nitrofurantoin", "O=C1CN(/N=C/c2ccc([N+](=O)[O-])o2)C(=O)N1"),
+    ("furosemide", "NS(=O)(=O)c1cc(C(=O)O)c(NCc2ccco2)cc1Cl"), ("sulfadiazine", "Nc1ccc(S(=O)(=O)Nc2ncccn2)cc1"),
+    ("sulfacetamide", "CC(=O)NS(=O)(=O)c1ccc(N)cc1"), ("sulfaguanidine", "NC(N)=NS(=O)(=O)c1ccc(N)cc1"),
+    ("dimethyl_fumarate", "COC(=O)/C=C/C(=O)OC"), ("citric_acid", "OC(=O)CC(O)(CC(=O)O)C(=O)O"),
+    ("ascorbic_acid", "OCC(O)C1OC(=O)C(O)=C1O"), ("glucose", "OCC1OC(O)C(O)C(O)C1O"), ("glycerol", "OCC(O)CO"),
+    ("tetrahydrofuran", "C1CCOC1"), ("dioxane", "C1COCCO1"), ("dimethylformamide", "CN(C)C=O"),
+    ("methylpyrrolidone", "CN1CCCC1=O"), ("thiophenol", "Sc1ccccc1"), ("benzyl_chloride", "ClCc1ccccc1"),
+    ("dichloromethane", "ClCCl"), ("chloroform", "ClC(Cl)Cl"), ("hexafluorobenzene", "Fc1c(F)c(F)c(F)c(F)c1F"),
+    ("oxazole", "c1cocn1"), ("isoxazole", "c1cnoc1"), ("pyrazole", "c1cn[nH]c1"), ("triazole", "c1nc[nH]n1"),
+    ("tetrazole", "c1nnn[nH]1"), ("purine", "c1ncc2[nH]cnc2n1"), ("quinoxaline", "c1ccc2nccnc2c1"),
+    ("isoquinoline", "c1ccc2cnccc2c1"), ("carbazole", "c1ccc2c(c1)[nH]c1ccccc12"),
+    ("dibenzofuran", "c1ccc2c(c1)oc1ccccc12"), ("phenothiazine", "c1ccc2c(c1)Nc1ccccc1S2"),
+    ("acridine", "c1ccc2nc3ccccc3cc2c1"), ("biphenyl", "c1ccc(-c2ccccc2)cc1"),
+    ("diphenyl_ether", "c1ccc(Oc2ccccc2)cc1"), ("benzophenone", "O=C(c1ccccc1)c1ccccc1"),
+    ("anthraquinone", "O=C1c2ccccc2C(=O)c2ccccc12"), ("fluorene", "c1ccc2c(c1)Cc1ccccc12"),
+    ("anthracene", "c1ccc2cc3ccccc3cc2c1"), ("adamantane", "C1C2CC3CC1CC(C2)C3"), ("cyclohexanone", "O=C1CCCCC1"),
+    ("caprolactam", "O=C1CCCCCN1"), ("piperazine", "C1CNCCN1"), ("thiomorpholine", "C1CSCCN1"),
 )
 MD17 = (
     ("aspirin", "CC(=O)Oc1ccccc1C(=O)O"), ("benzene", "c1ccccc1"), ("ethanol", "CCO"), ("malonaldehyde", "O=CCC=O"),
@@ -359,9 +389,10 @@ class Molecule:
     kind: str                # "conformers" (noise is added when sampled) or "md"
 
 
-def inchikey(smiles):
+def structure_key(smiles):
+    """Canonical SMILES (Debian's RDKit has no InChI)."""
     from rdkit import Chem
-    return Chem.MolToInchiKey(Chem.MolFromSmiles(smiles))
+    return Chem.MolToSmiles(Chem.MolFromSmiles(smiles))
 
 
 def element_indices(symbols, vocab=ELEMENTS, where=""):
@@ -425,7 +456,7 @@ def molecule_set_split():
 
 
 def extra_training_molecules(train, unseen, max_similarity=0.35):
-    """EXTRA_MOLECULES that are neither in `train` nor `unseen` (by InChIKey) and whose Tanimoto similarity
+    """EXTRA_MOLECULES that are neither in `train` nor `unseen` (by canonical SMILES) and whose Tanimoto similarity
     (Morgan radius 2, 2048 bits) to every unseen molecule stays below max_similarity, the rule the molecule set
     uses for its own split: the additions make the training side broader, not closer to the unseen molecules."""
     from rdkit import Chem, DataStructs
@@ -434,11 +465,11 @@ def extra_training_molecules(train, unseen, max_similarity=0.35):
     def fp(smi):
         return AllChem.GetMorganFingerprintAsBitVect(Chem.MolFromSmiles(smi), 2, 2048)
 
-    known = {inchikey(s) for _, s in list(train) + list(unseen)}
+    known = {structure_key(s) for _, s in list(train) + list(unseen)}
     fps = [fp(s) for _, s in unseen]
     out = []
     for name, smi in EXTRA_MOLECULES:
-        if inchikey(smi) in known:
+        if structure_key(smi) in known:
             continue
         if fps and max(DataStructs.BulkTanimotoSimilarity(fp(smi), fps)) >= max_similarity:
             continue
@@ -524,7 +555,21 @@ def eval_set(mols, cfg, seed, frames_per_mol):
 # losses, evaluation
 
 
-def losses(model, pos, ids, feats, mask, cfg):
+def element_weights(mols, cfg):
+    """Per-element cross-entropy weights (frequency ** -cfg.ce_balance over the training atoms, mean 1 per atom);
+    None for plain cross-entropy. Rare elements (S, F, Cl) get more weight so they are not guessed as C or O."""
+    if cfg.ce_balance <= 0:
+        return None
+    counts = np.ones(len(cfg.elements))
+    for m in mols:
+        counts += np.bincount(m.feats, minlength=len(cfg.elements))
+    w = (counts / counts.sum()) ** -cfg.ce_balance
+    w /= (w * counts).sum() / counts.sum()
+    return torch.tensor(w, dtype=torch.float32)
+
+
+def losses(model, pos, ids, feats, mask, cfg, ce_weight=None):
+    """Masked position MSE, inter-distance MSE and element cross-entropy (normalised units)."""
     p, logits = model.decode_raw(model.encode_raw(pos, ids, feats, mask), ids)
     m = mask.unsqueeze(-1)
     cnt = mask.sum().clamp(min=1)
@@ -532,7 +577,7 @@ def losses(model, pos, ids, feats, mask, cfg):
     pm = mask.unsqueeze(-1) * mask.unsqueeze(-2)
     dist = ((torch.cdist(p, p) - torch.cdist(pos, pos)) ** 2 * pm).sum() / pm.sum().clamp(min=1)
     ce = (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), feats.reshape(-1).long(),
-                                      reduction="none") * mask.reshape(-1)).sum() / cnt
+                                      weight=ce_weight, reduction="none") * mask.reshape(-1)).sum() / cnt
     return mse, dist, ce
 
 
@@ -656,6 +701,9 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
     """Trains into out_dir (resuming from out_dir/checkpoint.pt); `molecules` = (train, unseen, unseen MD) lists
     of Molecule, loaded by load_molecules(cfg) when not given. stop_at: leave after that step's checkpoint, as an
     interruption would (returns None)."""
+    for key, allowed in (("geo_loss", ("mse", "log")), ("data", ("conformers", "md", "both"))):
+        if getattr(cfg, key) not in allowed:
+            raise ValueError(f"config {key} = {getattr(cfg, key)!r}: expected one of {allowed}")
     os.makedirs(out_dir, exist_ok=True)
     log = log or Log(os.path.join(out_dir, "train.log"))
     torch.set_num_threads(1)
@@ -664,6 +712,7 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
     ev_train = eval_set(tr[: min(len(tr), 16)], cfg, 101, cfg.eval_frames)
     ev_unseen = eval_set(un, cfg, 202, cfg.eval_frames)
     ev_unseen_md = eval_set(un_md, cfg, 303, 4 * cfg.eval_frames)
+    ce_weight = element_weights(tr, cfg)
     model = MolFirstStage(cfg)
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():
@@ -700,7 +749,7 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
         batch = make_batch(tr, rng, cfg, cfg.batch)
-        mse, dist, ce = losses(model, *batch, cfg)
+        mse, dist, ce = losses(model, *batch, cfg, ce_weight)
         geo = mse + cfg.w_dist * dist
         loss = (torch.log(geo + 1e-12) if cfg.geo_loss == "log" else geo) + cfg.w_ce * ce
         opt.zero_grad(set_to_none=True)

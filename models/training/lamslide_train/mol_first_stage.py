@@ -84,8 +84,10 @@ class MolFirstStageConfig:
     w_dist: float = 1.0            # inter-distance loss weight
     w_ce: float = 0.1              # element cross-entropy weight
     ce_balance: float = 0.0        # element weights frequency ** -ce_balance (0: plain cross-entropy)
-    geo_loss: str = "mse"          # "mse": mse + w_dist * dist; "log": log of that sum, whose gradient keeps its
-                                   # size as the error shrinks (the element term then fades relative to it)
+    geo_loss: str = "mse"          # "mse": mse + w_dist * dist + w_ce * ce; "log": log(mse + w_dist * dist) +
+                                   # w_ce * log(ce): each term's gradient keeps its size as that term shrinks, so
+                                   # neither the positions nor the elements stop being learned once the other
+                                   # term dominates the sum ("log_geo": only the geometry term in log)
     noise_lo: float = 0.02         # Gaussian noise (Angstrom) added to conformer frames, drawn per frame in [lo, hi]
     noise_hi: float = 0.10
     md_noise: float = 0.0          # noise added to MD frames
@@ -701,7 +703,7 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
     """Trains into out_dir (resuming from out_dir/checkpoint.pt); `molecules` = (train, unseen, unseen MD) lists
     of Molecule, loaded by load_molecules(cfg) when not given. stop_at: leave after that step's checkpoint, as an
     interruption would (returns None)."""
-    for key, allowed in (("geo_loss", ("mse", "log")), ("data", ("conformers", "md", "both"))):
+    for key, allowed in (("geo_loss", ("mse", "log", "log_geo")), ("data", ("conformers", "md", "both"))):
         if getattr(cfg, key) not in allowed:
             raise ValueError(f"config {key} = {getattr(cfg, key)!r}: expected one of {allowed}")
     os.makedirs(out_dir, exist_ok=True)
@@ -751,7 +753,12 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
         batch = make_batch(tr, rng, cfg, cfg.batch)
         mse, dist, ce = losses(model, *batch, cfg, ce_weight)
         geo = mse + cfg.w_dist * dist
-        loss = (torch.log(geo + 1e-12) if cfg.geo_loss == "log" else geo) + cfg.w_ce * ce
+        if cfg.geo_loss == "log":
+            loss = torch.log(geo + 1e-12) + cfg.w_ce * torch.log(ce + 1e-12)
+        elif cfg.geo_loss == "log_geo":
+            loss = torch.log(geo + 1e-12) + cfg.w_ce * ce
+        else:
+            loss = geo + cfg.w_ce * ce
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -104,7 +104,8 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
   }, []);
 
   const manifests = useApp((s) => s.manifests);
-  const horizon = useApp(horizonOf);
+  // Computed here, not in a selector: it returns a new object each time, which a store selector must not.
+  const horizon = horizonOf({ scene, manifest, settings });
   const [confirming, setConfirming] = useState(false);
   // A new scene or model asks again before converting.
   useEffect(() => setConfirming(false), [scene, manifest]);

@@ -22,6 +22,7 @@ export function Timeline() {
   const disabled = !scene;
   const point = scene && frame < count ? timelinePoint(run, frame) : null;
   const source = point?.kind === 'history' && scene ? scene.frameLabels[point.frame] : undefined;
+  const time = scene ? formatTime(frame, scene.frameInterval) : '–';
   const pct = (i: number) => (count > 1 ? (i / (count - 1)) * 100 : 0);
   let where = '';
   if (point?.kind === 'future' && run) where = `sampled ${point.j + 1} / ${run.horizon}${run.horizon > run.modelFuture ? ` · window ${point.window + 1}` : ''}`;
@@ -69,8 +70,9 @@ export function Timeline() {
         <span className="readout" data-testid="frame-readout" data-frame={frame} data-frame-count={count}>
           {scene ? `frame ${frame} / ${count}` : 'frame – / –'}
         </span>
-        <span className="readout time" data-testid="time-readout">
-          {scene ? formatTime(frame, scene.frameInterval) : '–'}
+        {/* A long time ("2.0 simulation units") takes a row of its own instead of squeezing the slider. */}
+        <span className={`readout time${time.length > 12 ? ' long' : ''}`} data-testid="time-readout">
+          {time}
         </span>
         <span className="readout secondary" data-testid="frame-secondary">
           {source !== undefined ? `source frame ${source}` : ''}

@@ -40,9 +40,12 @@ export function compatOf(s: Pick<AppState, 'scene' | 'manifest'>): CompatReport 
   return s.scene && s.manifest ? compatReport(s.scene, s.manifest) : null;
 }
 
-/** The interval a run steps at: the scene's, or the model's when the scene states none (CONTRACT.md v2 rule 4). */
+/**
+ * The interval a run steps at: the scene's, or the model's when the scene states none and the model takes the
+ * scene (CONTRACT.md v2 rule 4).
+ */
 export function runInterval(scene: Scene, manifest: ModelManifest | null): FrameInterval {
-  if (scene.frameInterval.unit !== 'frame' || !manifest) return scene.frameInterval;
+  if (scene.frameInterval.unit !== 'frame' || !manifest || compatReport(scene, manifest).problems.length) return scene.frameInterval;
   return { value: manifest.frame_interval.value, unit: manifest.frame_interval.unit as FrameInterval['unit'] };
 }
 

@@ -60,6 +60,19 @@ export function chargeLegend(scene: Scene): LegendItem[] | null {
 }
 
 export const BALL_COLOR: Rgb = [1, 0.55, 0.1];
+
+/** Hues (0..1) kept free around the ball's orange, so no player looks like the ball. */
+export const BALL_HUES: readonly [number, number] = [0.02, 0.17];
+
+/**
+ * One colour per player where the teams are not known: golden-angle hues as for other entities, spread over the
+ * hue circle without the ball's orange ([h, s, l], 0..1).
+ */
+export function playerHsl(index: number): [number, number, number] {
+  const [lo, hi] = BALL_HUES;
+  const h = (hi + ((index * 0.618033988749895) % 1) * (1 - (hi - lo))) % 1;
+  return [h, 0.7, index % 2 === 0 ? 0.55 : 0.68];
+}
 export const TEAM_COLORS: readonly Rgb[] = [
   [0.27, 0.64, 1],
   [1, 0.36, 0.48],

@@ -31,7 +31,7 @@ import { entityHsl } from '../format';
 import { COURT, courtMarkings, courtScale } from './court';
 import { disposeTree, layerInfo, type LayerInfo, type SceneLayer, writeHidden, writeScaleTranslate } from './layer';
 import { WorldMapping } from './mapping';
-import { BALL_COLOR, basketballRoles, hex, type BasketballRoles } from './palette';
+import { BALL_COLOR, basketballRoles, hex, playerHsl, type BasketballRoles } from './palette';
 import { Trails } from './trails';
 
 export { TRAIL_FRAMES } from './trails';
@@ -88,7 +88,7 @@ export class PlaneLayer implements SceneLayer {
         this.radii[i] = ballRadius;
       } else if (team.has(i)) c.set(team.get(i)!);
       else {
-        const [hh, s, l] = entityHsl(i);
+        const [hh, s, l] = this.roles ? playerHsl(i) : entityHsl(i);
         c.setHSL(hh, s, l);
       }
       this.colors.set([c.r, c.g, c.b], i * 3);

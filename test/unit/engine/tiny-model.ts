@@ -183,12 +183,15 @@ export async function tinyManifest(graphs: Record<string, Uint8Array>, d: TinyDi
   };
 }
 
-/** Writes the tiny model folder into `dir` and returns its manifest. */
-export async function writeTinyModel(dir: string, d: TinyDims = tinyDims): Promise<Record<string, unknown>> {
+/**
+ * Writes the tiny model folder into `dir` and returns its manifest; `overrides` replace manifest fields (a v2
+ * format with another domain and units, for example: the graphs then carry that format in their metadata).
+ */
+export async function writeTinyModel(dir: string, d: TinyDims = tinyDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   await mkdir(dir, { recursive: true });
-  const graphs = tinyGraphs(d);
+  const graphs = tinyGraphs(d, metadataOf(typeof overrides.format === 'string' ? overrides.format : 'lamslide-model/1', d.P));
   for (const [k, b] of Object.entries(graphs)) await writeFile(join(dir, `${k}.onnx`), b);
-  const manifest = await tinyManifest(graphs, d);
+  const manifest = await tinyManifest(graphs, d, overrides);
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity, Scene } from '../../../../src/core/scene';
-import { basketballRoles, chargeColor, chargeLabel, chargeLegend, chargeScale, hex, NEGATIVE, NEUTRAL, POSITIVE, TEAM_COLORS } from '../../../../src/ui/view/palette';
+import { BALL_HUES, basketballRoles, chargeColor, playerHsl, chargeLabel, chargeLegend, chargeScale, hex, NEGATIVE, NEUTRAL, POSITIVE, TEAM_COLORS } from '../../../../src/ui/view/palette';
 import { water } from '../../core/run/helpers';
 
 const withEntities = (entities: Entity[]): Scene => {
@@ -51,6 +51,14 @@ describe('basketball roles', () => {
     expect([...r.ball]).toEqual([2]);
     expect(r.teams).toBeNull();
     expect(r.noTeams).toMatch(/does not tell the teams apart/);
+  });
+
+  it('gives players without teams hues away from the ball’s orange', () => {
+    for (let i = 0; i < 200; i++) {
+      const [h] = playerHsl(i);
+      expect(h < BALL_HUES[0] || h >= BALL_HUES[1]).toBe(true);
+    }
+    expect(new Set(Array.from({ length: 10 }, (_, i) => playerHsl(i)[0].toFixed(3))).size).toBe(10);
   });
 
   it('colours two teams when the groups name them', () => {

@@ -18,7 +18,7 @@ import torch
 
 from .cards import choose_default_nfe, finalize
 from .config import ConfigError, add_cli_flags, apply_cli
-from .domains import DOMAINS, get_domain
+from .domains import DOMAINS, domain_of, get_domain
 from .metrics import BASELINES, ade_fde
 from .stages.export import export_graphs, file_entries, make_manifest, sha256, write_fixtures
 from .stages.first_stage import trained_first_stage_settings
@@ -83,7 +83,7 @@ def git_commit():
 
 def build(cfg, out, data_root, runs, threads, log):
     """Trains, evaluates and exports the model `cfg` describes into the folder `out`; returns the manifest."""
-    domain = get_domain(cfg.domain)
+    domain = domain_of(cfg)
     cfg.validate()
     name = os.path.basename(os.path.normpath(out))
     run_dir = os.path.join(runs, name)

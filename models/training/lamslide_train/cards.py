@@ -11,7 +11,7 @@ import sys
 
 import torch
 
-from .domains import get_domain, load_config
+from .domains import domain_of, load_config
 
 
 def choose_default_nfe(metrics):
@@ -36,7 +36,7 @@ def write_index(models_root, default="eth_ucy-all"):
 
 def write_card(model_dir, man, cfg):
     with open(os.path.join(model_dir, "card.md"), "w") as f:
-        f.write(get_domain(cfg.domain).card(man, cfg))
+        f.write(domain_of(cfg).card(man, cfg))
 
 
 def finalize(model_dir, threads=1):

@@ -8,7 +8,7 @@ import os
 
 import torch
 
-from .domains import get_domain
+from .domains import domain_of
 from .metrics import BASELINES, ade_fde
 from .stages.rollout import rollout_windows
 from .weights import load_model
@@ -27,7 +27,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     fs, net, cfg = load_model(a.model)
-    domain = get_domain(cfg.domain)
+    domain = domain_of(cfg)
     stride = a.stride or cfg.evaluation.stride
     ws = [w for w in domain.windows_of_paths(cfg, a.data) if w.start % stride == 0]
     s = rollout_windows(fs, net, ws, cfg, a.k, a.nfe, a.solver, a.seed)

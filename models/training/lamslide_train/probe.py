@@ -17,7 +17,7 @@ import time
 import torch
 
 from .build import evaluate, parse_args
-from .domains import get_domain
+from .domains import domain_of
 from .stages.training import (Logger, bank_residual_var, first_stage_weights_path, fit_latent_stats,
                               precompute_latents, train_stage1, train_stage2_bank)
 
@@ -40,7 +40,7 @@ def main(argv=None):
     if not cfg.training.precompute or not cfg.first_stage.weights:
         raise SystemExit("probe: needs training.precompute 1 and a trained first stage (first_stage.weights)")
     torch.set_num_threads(a.threads)
-    domain = get_domain(cfg.domain)
+    domain = domain_of(cfg)
     root = os.path.join(a.runs, "probes")
     run_dir = os.path.join(root, known.name)
     os.makedirs(run_dir, exist_ok=True)

@@ -14,10 +14,13 @@ from ..config import ConfigError, ModelConfig
 from .base import DataError, Datasets, Domain, feature_indices
 from .molecule import DOMAIN as MOLECULE
 from .pedestrian import DOMAIN as PEDESTRIAN
+from .peptide import DOMAIN as PEPTIDE
 
 DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN, MOLECULE)}
+# a model of one molecule: manifest domain "molecule", its own adapter (build --domain peptide)
+DOMAINS["peptide"] = PEPTIDE
 
-__all__ = ["DOMAINS", "DataError", "Datasets", "Domain", "feature_indices", "get_domain", "load_config"]
+__all__ = ["DOMAINS", "DataError", "Datasets", "Domain", "domain_of", "feature_indices", "get_domain", "load_config"]
 
 
 def get_domain(name: str) -> Domain:
@@ -26,10 +29,20 @@ def get_domain(name: str) -> Domain:
     return DOMAINS[name]
 
 
+def domain_of(cfg: ModelConfig) -> Domain:
+    """The adapter a config was made by: the one whose config class it is, else the one of its domain name."""
+    for d in DOMAINS.values():
+        if type(cfg) is d.config_class:
+            return d
+    return get_domain(cfg.domain)
+
+
 def load_config(d: dict, where: str = "config") -> ModelConfig:
     """Any stored config: the nested form names its domain; the flat form of the first builds is pedestrian."""
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected an object, got {type(d).__name__}")
     if "format" not in d:
         return PEDESTRIAN.load_config(d, where)
+    if d.get("domain") == "molecule" and isinstance(d.get("data"), dict) and "ala2_dir" in d["data"]:
+        return PEPTIDE.load_config(d, where)  # the peptide model's data section names its reference MD
     return get_domain(d.get("domain", "")).load_config(d, where)

@@ -1,0 +1,428 @@
+"""Alanine dipeptide (model `ala2`): the project's OpenMM reference MD (data/ala2/README.md, sim/ala2.py), all 22
+atoms with element features, 3-D, Å, one frame per ps. A molecule model in the manifest (domain "molecule", scope
+the formula C6H12N2O2), built on the learned molecular first stage of md-small, frozen.
+
+Data (every window lies inside one run; none crosses two):
+- training: train.npz (20 ns) without its last `data.val_ns`, as segments of data.segment frames, every frame a
+  possible segment start `data.segment_stride` apart; stage 2 cuts windows of observed + future frames from them;
+- val: windows from the last `data.val_ns` of train.npz (held out of training), for the NFE sweep and the default
+  NFE;
+- evaluation: eval_a.npz (10 ns, its own seed) is the reference of the long-rollout metrics; eval_b.npz (10 ns,
+  another seed) is a second, independent MD run scored the same way: the MD-versus-MD noise floor.
+
+The long-rollout metrics (CONTRACT.md, "Evaluation protocols (v2)"): chained windows from a single start structure
+(eval_a's first frames) out to data.rollout_ns, each window conditioned on the last `observed` generated frames;
+Jensen-Shannon distances of the phi and psi histograms (100 bins each over [-180, 180)) and of the 2-D phi/psi
+histogram (50 x 50) against eval_a, basin populations, bond stability and generated ns per wall-clock second.
+"""
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import cardtext, metrics
+from ..config import EvaluationConfig, FirstStageConfig, TrainingConfig
+from ..stages.preprocess import Window
+from ..stages.rollout import chained_rollout
+from .base import DataError, Datasets, feature_indices
+from .molecule import (TRAINING_DIR, MoleculeConfig, MoleculeDomain, distance_bonds, reconstruction, Reference,
+                       trajectory_windows)
+
+FORMULA = "C6H12N2O2"
+RUNS = ("train", "eval_a", "eval_b")
+# backbone torsions by (residue, atom name): phi = C(ACE)-N-CA-C, psi = N-CA-C-N(NME)
+PHI = (("ACE", "C"), ("ALA", "N"), ("ALA", "CA"), ("ALA", "C"))
+PSI = (("ALA", "N"), ("ALA", "CA"), ("ALA", "C"), ("NME", "N"))
+BASINS = ("beta_c7eq", "pII_c5", "alpha_r", "alpha_l")
+BASIN_LABELS = {"beta_c7eq": "β/C7eq", "pII_c5": "PII/C5", "alpha_r": "αR", "alpha_l": "αL"}
+
+
+@dataclass
+class PeptideData:
+    # the reference MD (data/ala2/README.md), relative to models/training unless absolute
+    ala2_dir: str = "data/ala2"
+    val_ns: float = 2.0          # the last val_ns of train.npz are held out (val windows)
+    segment: int = 60            # frames per training segment (stage 2 draws windows of T frames from it)
+    segment_stride: int = 10     # frames between segment starts
+    val_stride: int = 20         # frames between val window starts
+    rollout_ns: float = 10.0     # length of the long chained rollouts (the card's distribution metrics)
+    rollouts: int = 2            # independent long rollouts (samples) from the start structure
+    stability_stride: int = 10   # frames of the rollout checked for bond stability: every one (1) or every n-th
+
+
+@dataclass
+class PeptideConfig(MoleculeConfig):
+    """ala2's recipe (the defaults): md-small's first stage and approximator, 1 ps frames."""
+    frame_interval: float = 1.0   # ps
+    # md-small's trained first stage (lamslide_train.mol_first_stage), frozen; its settings must match the weights
+    first_stage: FirstStageConfig = field(default_factory=lambda: FirstStageConfig(
+        kind="learned", id_table="orthogonal", pool=32, id_dim=64, L=16, C=64, hidden=128, heads=4, enc_layers=2,
+        dec_layers=2, dec_cross=2, token="route", n_freq=16, freq_sigma=0.3, route_gain=8.0, q_init=0.5,
+        weights="artifacts/mol_first_stage.pt"))
+    training: TrainingConfig = field(default_factory=lambda: TrainingConfig(
+        seed=0, batch2=32, steps2=1500, lr2=1e-3, ema=0.999, flow_w=1.0, aux=0.25, copies=1, jitter=0.05,
+        precompute=True, aux_frames=4))
+    evaluation: EvaluationConfig = field(default_factory=lambda: EvaluationConfig(
+        stride=20, k=5, nfe=[1, 2, 5, 10], default_nfe=10, default_solver="ddim"))
+    data: PeptideData = field(default_factory=PeptideData)
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+@dataclass
+class Run:
+    coords: np.ndarray   # [F, 22, 3] Å
+    feats: np.ndarray    # [22] vocabulary indices
+    phi: tuple           # atom indices of the phi torsion
+    psi: tuple
+    path: str
+
+
+def ala2_dir(cfg) -> str:
+    d = cfg.data.ala2_dir
+    return d if os.path.isabs(d) else os.path.join(TRAINING_DIR, d)
+
+
+def _torsion_atoms(names, residues, quad, path):
+    out = []
+    for res, name in quad:
+        hit = [i for i, (r, n) in enumerate(zip(residues, names)) if r == res and n == name]
+        if len(hit) != 1:
+            raise DataError(f"{path}: expected one atom {name} in residue {res}, found {len(hit)}")
+        out.append(hit[0])
+    return tuple(out)
+
+
+def read_run(cfg, name) -> Run:
+    """One reference MD run, checked: 1 ps frames, the vocabulary, the pool, the backbone atoms."""
+    path = os.path.join(ala2_dir(cfg), f"{name}.npz")
+    if not os.path.exists(path):
+        raise DataError(f"{path}: reference MD run {name!r} not found (rebuild: data/ala2/README.md)")
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            coords = np.asarray(d["coords"], np.float32)
+            t = np.asarray(d["time_ps"], np.float64)
+            elements, names, residues = list(d["elements"]), list(d["names"]), list(d["residues"])
+    except (OSError, KeyError, ValueError) as e:
+        raise DataError(f"{path}: {e}") from None
+    if coords.ndim != 3 or coords.shape[2] != 3 or coords.shape[0] < cfg.T:
+        raise DataError(f"{path}: coords must be [frames >= {cfg.T}, atoms, 3], got {list(coords.shape)}")
+    if not np.isfinite(coords).all():
+        raise DataError(f"{path}: coords hold non-finite values")
+    step = np.diff(t)
+    if len(step) and np.abs(step - cfg.frame_interval).max() > 1e-6:
+        raise DataError(f"{path}: frames are {step[0]:g} ps apart, the model's are {cfg.frame_interval:g} ps")
+    if coords.shape[1] > cfg.first_stage.pool:
+        raise DataError(f"{path}: {coords.shape[1]} atoms, more than the ID pool {cfg.first_stage.pool}")
+    feats = feature_indices(elements, cfg.vocab, "element", path)
+    return Run(coords, feats, _torsion_atoms(names, residues, PHI, path), _torsion_atoms(names, residues, PSI, path),
+               path)
+
+
+def split_frame(cfg, run: Run) -> int:
+    """First frame of train.npz's held-out tail."""
+    cut = run.coords.shape[0] - int(round(cfg.data.val_ns * 1000 / cfg.frame_interval))
+    if cut < cfg.data.segment:
+        raise DataError(f"data.val_ns: {cfg.data.val_ns} ns leaves {cut} training frames of {run.path}")
+    return cut
+
+
+def peptide_windows(cfg):
+    """(train segments, val windows) of train.npz."""
+    d = cfg.data
+    if d.segment < cfg.T:
+        raise DataError(f"data.segment: a segment holds whole windows, need >= {cfg.T}, got {d.segment}")
+    run = read_run(cfg, "train")
+    cut = split_frame(cfg, run)
+    train = trajectory_windows(run.coords[:cut], run.feats, "ala2_train", d.segment,
+                               list(range(0, cut - d.segment + 1, d.segment_stride)), 0)
+    tail = run.coords[cut:]
+    val = trajectory_windows(tail, run.feats, "ala2_train_tail", cfg.T,
+                             list(range(0, len(tail) - cfg.T + 1, d.val_stride)), 0)
+    return train, val
+
+
+# ------------------------------------------------------------------------------------------------- torsions
+
+def dihedral(pos, quad) -> np.ndarray:
+    """Dihedral angles (degrees, in [-180, 180)) of atoms quad over frames pos [..., n, 3]."""
+    a, b, c, e = (pos[..., i, :].astype(np.float64) for i in quad)
+    b0, b1, b2 = a - b, c - b, e - c
+    b1n = b1 / np.linalg.norm(b1, axis=-1, keepdims=True)
+    v = b0 - (b0 * b1n).sum(-1, keepdims=True) * b1n
+    w = b2 - (b2 * b1n).sum(-1, keepdims=True) * b1n
+    x = (v * w).sum(-1)
+    y = (np.cross(b1n, v) * w).sum(-1)
+    ang = np.degrees(np.arctan2(y, x))
+    return np.where(ang >= 180.0, ang - 360.0, ang)
+
+
+def basin_populations(phi, psi) -> dict:
+    """Fractions of frames per basin (data/ala2/README.md): beta/C7eq phi < -100, psi > 50 or psi < -150; PII/C5
+    -100 <= phi < 0, same psi; alphaR phi < 0, -120 < psi < 50; alphaL phi > 0 (everything else with phi >= 0)."""
+    phi, psi = np.asarray(phi).reshape(-1), np.asarray(psi).reshape(-1)
+    ext = (psi > 50) | (psi < -150)
+    out = {"beta_c7eq": (phi < -100) & ext, "pII_c5": (phi >= -100) & (phi < 0) & ext,
+           "alpha_r": (phi < 0) & (psi > -120) & (psi <= 50), "alpha_l": phi >= 0}
+    n = max(len(phi), 1)
+    return {k: float(v.sum() / n) for k, v in out.items()}
+
+
+TORSION_BINS = np.linspace(-180.0, 180.0, 101)   # 100 bins of 3.6°
+TORSION_BINS_2D = np.linspace(-180.0, 180.0, 51)  # 50 x 50 bins of 7.2°
+
+
+def torsion_histograms(phi, psi):
+    phi, psi = np.asarray(phi).reshape(-1), np.asarray(psi).reshape(-1)
+    h1 = np.histogram(phi, TORSION_BINS)[0].astype(np.float64)
+    h2 = np.histogram(psi, TORSION_BINS)[0].astype(np.float64)
+    h12 = np.histogram2d(phi, psi, [TORSION_BINS_2D, TORSION_BINS_2D])[0].reshape(-1)
+    return h1, h2, h12
+
+
+def torsion_distances(phi, psi, ref_phi, ref_psi) -> dict:
+    """Jensen-Shannon distances (base 2) of phi, psi and the 2-D phi/psi histograms against a reference, and the
+    basin populations of both with their largest absolute difference."""
+    a, b = torsion_histograms(phi, psi), torsion_histograms(ref_phi, ref_psi)
+    pop, ref = basin_populations(phi, psi), basin_populations(ref_phi, ref_psi)
+    return {"js_phi": metrics.js_distance(a[0], b[0]), "js_psi": metrics.js_distance(a[1], b[1]),
+            "js_phi_psi": metrics.js_distance(a[2], b[2]), "populations": pop,
+            "max_population_error": max(abs(pop[k] - ref[k]) for k in BASINS)}
+
+
+# ------------------------------------------------------------------------------------------------- metrics
+
+def rollout_metrics(fs, approx, cfg, nfe, log):
+    """The card's long-rollout numbers: K = data.rollouts chained rollouts of data.rollout_ns from eval_a's first
+    frames; distances to eval_a against eval_b's (the floor); bonds; speed."""
+    d, e = cfg.data, cfg.evaluation
+    ref, floor = read_run(cfg, "eval_a"), read_run(cfg, "eval_b")
+    frames = int(round(d.rollout_ns * 1000 / cfg.frame_interval))
+    n_windows = -(-frames // cfg.future)
+    start = trajectory_windows(ref.coords[:cfg.T], ref.feats, "ala2_eval_a", cfg.T, [0], 0)
+    t0 = time.time()
+    rolls = chained_rollout(fs, approx, start, cfg, d.rollouts, n_windows, nfe, e.default_solver,
+                            cfg.training.seed + 7)[0]                      # [K, observed + n_windows * future, n, 3]
+    wall = time.time() - t0
+    gen = rolls[:, cfg.observed:cfg.observed + frames]
+    if not np.isfinite(gen).all():
+        raise DataError("the long rollout produced non-finite positions")
+    log(f"rollout: {d.rollouts} x {frames} frames ({d.rollout_ns:g} ns) in {wall:.0f}s")
+    rphi, rpsi = dihedral(ref.coords, ref.phi), dihedral(ref.coords, ref.psi)
+    res = {"sampler": f"{e.default_solver}@{nfe}", "rollouts": d.rollouts, "frames": frames, "ns": d.rollout_ns,
+           "windows": n_windows, "start": "eval_a frames 0..observed-1"}
+    per = []
+    for k in range(d.rollouts):
+        per.append(torsion_distances(dihedral(gen[k], ref.phi), dihedral(gen[k], ref.psi), rphi, rpsi))
+    res["per_rollout"] = per
+    res["model"] = torsion_distances(dihedral(gen, ref.phi), dihedral(gen, ref.psi), rphi, rpsi)
+    res["md_floor"] = torsion_distances(dihedral(floor.coords, ref.phi), dihedral(floor.coords, ref.psi), rphi, rpsi)
+    res["reference_populations"] = basin_populations(rphi, rpsi)
+    # bonds: from covalent radii on the start structure; reference length = eval_a's mean
+    elements = [cfg.vocab[i] for i in ref.feats]
+    bonds = distance_bonds(ref.coords[0], elements)
+    ref_len = metrics.bond_lengths(ref.coords[::10], bonds).mean(0)
+    checked = gen[:, ::d.stability_stride]
+    dev = np.abs(metrics.bond_lengths(checked, bonds) / ref_len[None, None] - 1.0)
+    res["bonds"] = {"count": int(len(bonds)), "frames_checked_every": d.stability_stride,
+                    "kept_fraction": float(metrics.bonds_kept(checked, bonds, ref_len).mean()),
+                    "frames_within_15pct": float((dev <= 0.15).all(axis=-1).mean()),
+                    "max_deviation": float(dev.max())}
+    res["speed"] = {"wall_s": round(wall, 1), "ns_per_s": round(d.rollouts * d.rollout_ns / wall, 4),
+                    "note": "PyTorch eager, one thread, K rollouts batched, this machine shared with other jobs"}
+    log(f"rollout vs eval_a: {res['model']} | MD floor {res['md_floor']} | bonds {res['bonds']}")
+    return res
+
+
+def peptide_metrics(fs, approx, cfg, nfe, log):
+    res = rollout_metrics(fs, approx, cfg, nfe, log)
+    ref = read_run(cfg, "eval_a")
+    elements = [cfg.vocab[i] for i in ref.feats]
+    bonds = distance_bonds(ref.coords[0], elements)
+    refs = {"ala2": Reference(bonds, metrics.angle_triples(bonds), ref.coords[::50], ref.feats)}
+    return {"long_rollout": res, "reconstruction_eval": reconstruction(fs, refs, cfg, per_ref=100)}
+
+
+# ------------------------------------------------------------------------------------------------- the adapter
+
+class PeptideDomain(MoleculeDomain):
+    """The molecule domain for one system (alanine dipeptide): manifest domain "molecule", scope its formula."""
+    config_class = PeptideConfig
+    time_unit = "ps"
+
+    def datasets(self, cfg, data_root):
+        train, val = peptide_windows(cfg)
+        prov = {"data": "OpenMM reference MD of alanine dipeptide made by the project (data/ala2/README.md), read "
+                        f"from {cfg.data.ala2_dir}",
+                "train_segments": len(train), "train_windows": len(train), "val_windows": len(val),
+                "train_ns": round(read_run(cfg, "train").coords.shape[0] * cfg.frame_interval / 1000 - cfg.data.val_ns,
+                                  3)}
+        return Datasets(train, val, val, prov)
+
+    def probe_windows(self, cfg, data_root):
+        return peptide_windows(cfg)[1]
+
+    def windows_of_paths(self, cfg, paths):
+        out = []
+        for p in paths:
+            name = os.path.basename(p)[:-4] if p.endswith(".npz") else p
+            run = read_run(cfg, name) if not os.path.isabs(p) else _run_at(cfg, p)
+            out += trajectory_windows(run.coords, run.feats, os.path.basename(run.path)[:-4], cfg.T,
+                                      list(range(0, run.coords.shape[0] - cfg.T + 1, cfg.evaluation.stride)), 0)
+        return out
+
+    def fixture_window(self, cfg):
+        try:
+            run = read_run(cfg, "eval_b")
+        except DataError:
+            return None
+        w = Window(run.coords[:cfg.T], np.ones((cfg.T, run.coords.shape[1]), np.float32),
+                   np.ones(run.coords.shape[1], bool), "ala2_eval_b", 0, run.feats)
+        return w.pos, w.mask, w.feats
+
+    def scope(self, cfg):
+        return {"formula": FORMULA}
+
+    def metrics_protocol(self, cfg):
+        e = cfg.evaluation
+        return {"data": "val: the last 2 ns of the training run, held out", "rule": self.protocol, "k": e.k,
+                "window_stride": e.stride, "known_frames": cfg.observed, "ids": "sequential in atom order",
+                "unit": self.length_unit, "seed": cfg.training.seed}
+
+    def extra_metrics(self, fs, approx, cfg, data_root, nfe, log):
+        return peptide_metrics(fs, approx, cfg, nfe, log)
+
+    def rebuild_command(self, man, cfg):
+        flags = cardtext.rebuild_flags(cfg, PeptideConfig())
+        return (f"cd models/training && /usr/bin/python3 -m lamslide_train.build --domain peptide --out "
+                f"../{man['name']} --threads 1{flags}")
+
+    def card(self, man, cfg):
+        return card_text(self, man, cfg)
+
+
+def _run_at(cfg, path):
+    d = os.path.dirname(path)
+    sub = PeptideConfig.from_dict(cfg.to_dict()) if hasattr(cfg, "to_dict") else cfg
+    sub.data.ala2_dir = d
+    return read_run(sub, os.path.basename(path)[:-4])
+
+
+# ------------------------------------------------------------------------------------------------- the card
+
+def _pops(p):
+    return " / ".join(f"{p[k]:.3f}" for k in BASINS)
+
+
+def card_text(domain, man, cfg):
+    name, me, p = man["name"], man["metrics"], man["provenance"]
+    d, f, tr, ev = cfg.data, cfg.first_stage, cfg.training, cfg.evaluation
+    dflt = man["sampler"]["default_nfe"]
+    val = me[f"ddim@{dflt}"]
+    fr, cv = me["baselines"]["frozen"], me["baselines"]["constant velocity"]
+    sweep = [f"| {v['solver']} | {v['nfe']} | {v['ade']:.3f} | {v['fde']:.3f} | {v['seconds']} |"
+             for v in me.values() if isinstance(v, dict) and "nfe" in v and "solver" in v]
+    lr = me.get("long_rollout", {})
+    rec = me.get("reconstruction_eval")
+    fsw = p.get("first_stage_weights", {})
+    rows = []
+    if lr:
+        m, fl = lr["model"], lr["md_floor"]
+        rows.append(f"| this model, {lr['rollouts']} rollouts of {lr['ns']:g} ns ({lr['sampler']}) | {m['js_phi']:.3f} | "
+                    f"{m['js_psi']:.3f} | {m['js_phi_psi']:.3f} | {_pops(m['populations'])} | "
+                    f"{m['max_population_error']:.3f} |")
+        for i, r in enumerate(lr["per_rollout"]):
+            rows.append(f"| rollout {i} alone | {r['js_phi']:.3f} | {r['js_psi']:.3f} | {r['js_phi_psi']:.3f} | "
+                        f"{_pops(r['populations'])} | {r['max_population_error']:.3f} |")
+        rows.append(f"| eval_b (independent MD, 10 ns): the floor | {fl['js_phi']:.3f} | {fl['js_psi']:.3f} | "
+                    f"{fl['js_phi_psi']:.3f} | {_pops(fl['populations'])} | {fl['max_population_error']:.3f} |")
+        rows.append(f"| eval_a (the reference) | 0 | 0 | 0 | {_pops(lr['reference_populations'])} | 0 |")
+    model = "\n".join([cardtext.first_stage_text(cfg, me, p, "Å"), cardtext.approximator_text(cfg, p),
+                       cardtext.loss_text(cfg)])
+    b = lr.get("bonds", {})
+    sp = lr.get("speed", {})
+    return f"""# {name}
+
+LaM-SLidE model of alanine dipeptide (ACE-ALA-NME, {FORMULA}, all 22 atoms with hydrogens, element features), 3-D,
+Å, one frame per ps: from {cfg.observed} known frames (or fewer, down to one) it samples the next {cfg.future} frames
+({cfg.future} ps) of every atom; chained, window after window, it generates long trajectories. Manifest domain
+`molecule`, scope {FORMULA}: the app offers it for this molecule only. Built by `models/training` on this project's
+CPU.
+
+## Data
+- The project's reference MD (data/ala2/README.md): OpenMM amber14 + GBn2 implicit solvent, 300 K, Langevin,
+  2 fs steps, a frame every 1 ps. train.npz (20 ns, seed 1101), eval_a.npz and eval_b.npz (10 ns each, their own
+  seeds).
+- Training: the first {p.get('train_ns', '?')} ns of train.npz, {p['train_segments']} segments of {d.segment} frames
+  ({d.segment_stride} frames apart); each segment is encoded once by the frozen first stage with a random rotation, a
+  random ID assignment and a centre jitter of {tr.jitter} Å, and every batch cuts windows of {cfg.observed} +
+  {cfg.future} frames from them at random offsets. Each batch draws 1..{cfg.observed} known frames (all of them half
+  of the time).
+- Val: the last {d.val_ns:g} ns of train.npz (never trained on), {me['windows']} windows {d.val_stride} frames apart.
+- Long-rollout reference: eval_a (never trained on); eval_b, scored the same way, is the noise floor of a 10 ns MD.
+- Normalisation: centre = centroid of the atoms at the last known frame, scale = {cfg.scale} Å, no rotation.
+
+## Model
+{model}
+- Default sampler: `ddim`, NFE {dflt}.
+
+## Metrics
+**Long rollouts against the reference MD.** {lr.get('rollouts', 0)} chained rollouts of {lr.get('ns', 0):g} ns
+({lr.get('frames', 0)} frames, {lr.get('windows', 0)} windows each; every window conditioned on the last
+{cfg.observed} generated frames, re-centred) from a single start structure (eval_a's first {cfg.observed} frames),
+{lr.get('sampler', '')}. φ = C(ACE)-N-CA-C, ψ = N-CA-C-N(NME). Jensen-Shannon distance (base 2, 0 = identical,
+1 = disjoint) of the φ and ψ histograms (100 bins each) and of the 2-D φ/ψ histogram (50 × 50) against eval_a;
+basin populations β/C7eq / PII/C5 / αR / αL (data/ala2/README.md) and the largest difference from eval_a's.
+
+| trajectory | JSD φ | JSD ψ | JSD φ/ψ | populations | largest population error |
+|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+**Bond stability** over the rollouts ({b.get('count', 0)} bonds from covalent radii on the start structure,
+reference length = eval_a's mean, every {b.get('frames_checked_every', 1)}th frame checked): fraction of rollouts in
+which every bond stays within ±15 % in every checked frame **{b.get('kept_fraction', 0):.2f}**; fraction of checked
+frames with every bond within ±15 %: {b.get('frames_within_15pct', 0):.4f}; largest deviation
+{b.get('max_deviation', 0) * 100:.1f} %.
+
+**Cost of the rollouts** in PyTorch (eager, one thread, {lr.get('rollouts', 0)} rollouts batched):
+{sp.get('wall_s', 0)} s for {lr.get('rollouts', 0) * lr.get('ns', 0):g} ns, {sp.get('ns_per_s', 0)} generated ns per
+wall-clock second. The reference MD ran at 200-970 ns/day (0.002-0.011 ns/s) on one core of this machine
+(data/ala2/README.md). onnxruntime (WASM, Node and browser) is measured by `lamslide bench`.
+
+**Short windows** (val, K = {ev.k}, mean over the samples and over all 22 atoms, Å; ddim NFE {dflt}): ADE / FDE
+**{val['ade']:.3f} / {val['fde']:.3f}**; frozen (last known frame repeated) {fr['ade']:.3f} / {fr['fde']:.3f};
+constant velocity {cv['ade']:.3f} / {cv['fde']:.3f}. At 1 ps most of an atom's motion is thermal vibration that
+no history predicts, so the mean over samples cannot beat the frozen frame by much; the distributions above are what
+this model is for.
+
+| solver | NFE | ADE | FDE | eval seconds |
+|---|---|---|---|---|
+{chr(10).join(sweep)}
+
+""" + (f"""**First stage** on eval_a frames (every 50th frame, random rotations and IDs): RMSD {rec['rmsd']:.4f} Å
+(largest {rec['rmsd_max']:.3f} Å), elements {rec['element_accuracy'] * 100:.2f} % right. It was trained on small
+molecules only (md-small's first stage, never on alanine dipeptide).
+
+""" if rec else "") + f"""## Limits
+- One molecule (scope {FORMULA}), one force field and solvent model (amber14 + GBn2, 300 K); a 1 ps frame
+  interval (a 0.5 ps trajectory is offered every 2nd frame).
+- Trained on 18 ns: rare events (αL, φ > 0) are nearly absent from the training data and so from the samples.
+- The first stage's reconstruction error is part of every number above.
+
+## Cost
+- First stage: md-small's (`lamslide_train.mol_first_stage`, {fsw.get('steps', '?')} steps), loaded from
+  `{f.weights}` (sha256 {str(fsw.get('sha256', '?'))[:16]}...) and frozen.
+- Latents: {p['wall_s']['latents']:.0f} s. Approximator: {tr.steps2} steps x batch {tr.batch2},
+  {p['wall_s']['stage2'] / 60:.0f} min wall. Evaluation: {p['wall_s']['eval'] / 60:.0f} min. Total
+  {p['wall_s']['total'] / 60:.0f} min on {p['machine']} (torch {p['torch']}, {p.get('threads', 1)} thread, with other jobs
+  on the machine).
+
+## Rebuild
+```
+{domain.rebuild_command(man, cfg)}
+```
+"""
+
+
+DOMAIN = PeptideDomain()

@@ -33,6 +33,11 @@ MatMul peak measured in the same run.
   --no-torch       skip the PyTorch column
   --torch-threads N  PyTorch intra-op threads (default 2)
   --torch-sweeps   also run PyTorch's N and K sweeps (slow)
+  --chain F        also time long trajectories: one sample of F future frames in chained windows (default NFE
+                   and solver of the manifest), as generated time per wall-clock second, beside PyTorch eager
+                   on the same weights and the reference MD engine (OpenMM, alanine dipeptide in implicit
+                   solvent, models/training lamslide_train.bench_md), for models whose frames are fs/ps/ns apart
+  --chain-n N      entities of the chained rollout (default 22, alanine dipeptide's atoms; at most the pool)
   --quick          fewer repetitions (smoke test)
 `;
 
@@ -44,6 +49,9 @@ interface ChildRequest {
   k: number[];
   quick: boolean;
   sweeps: boolean;
+  /** future frames of the timed chained rollout (0: none) and its entities */
+  chain: number;
+  chainN: number;
 }
 
 interface ChildResult {
@@ -58,7 +66,12 @@ interface ChildResult {
   flopsK: Record<string, number>;
   uncounted: Record<string, number>;
   peak: { gflops: number; size: number; ms: number }[];
+  /** ms of one chained rollout of `chain` frames (K = 1) */
+  chainMs?: number;
 }
+
+/** Nanoseconds per unit of a molecular frame interval (the only units a generated-time rate makes sense for). */
+const NS_PER: Record<string, number> = { fs: 1e-6, ps: 1e-3, ns: 1 };
 
 const DEFAULT_N = 16;
 const DEFAULT_K = 20;
@@ -189,9 +202,40 @@ async function runChild(req: ChildRequest): Promise<ChildResult> {
       res.flopsK[K] = f.fixed + NFE * f.perNfe;
     }
   }
+  if (req.chain > 0) {
+    const N = Math.min(req.chainN, model.manifest.id_pool);
+    const w = walkers(T, N, model.dims.D, 7);
+    const s = model.manifest.sampler;
+    res.chainMs = await timeIt(() => rollout(model, model.dims, { T, N, D: model.dims.D, ...w, feats: benchFeats(model, 1, N) }, { K: 1, nfe: s.default_nfe, solver: s.default_solver, seed: 1, horizon: req.chain }), req.quick, budget);
+  }
   res.peak = await matmulPeak(req.quick);
   await model.release();
   return res;
+}
+
+interface BenchMd {
+  frame_interval_ns: number;
+  rollout: { threads: number; nfe: number; frames: number; seconds: number; ns_per_s: number }[];
+  md: { threads: number; ps: number; seconds: number; ns_per_s: number; ns_per_day: number } | null;
+}
+
+/** The long-trajectory table: generated ns per wall-clock second, WASM (per thread count), PyTorch, OpenMM. */
+function chainLines(children: ChildResult[], md: BenchMd | undefined, why: string, frames: number, interval: { value: number; unit: string }): string[] {
+  const dtNs = interval.value * NS_PER[interval.unit];
+  const rows: string[][] = [['engine', 'threads', 'wall s', 'generated ns', 'ns per s', 'ns per day', 'vs OpenMM']];
+  const mdRate = md?.md?.ns_per_s;
+  const row = (name: string, th: number, s: number, ns: number) => {
+    const rate = ns / s;
+    rows.push([name, String(th), fmt(s, 2), fmt(ns, 3), fmt(rate, 4), fmt(rate * 86400, 0), mdRate ? `${fmt(rate / mdRate, 1)}x` : 'n/a']);
+  };
+  for (const c of children) if (c.chainMs !== undefined) row('onnxruntime-web WASM (Node)', c.threads, c.chainMs / 1000, frames * dtNs);
+  for (const r of md?.rollout ?? []) row(`PyTorch eager (NFE ${r.nfe})`, r.threads, r.seconds, r.frames * md!.frame_interval_ns);
+  if (md?.md) row('OpenMM CPU, ala2 amber14 + GBn2 MD', md.md.threads, md.md.seconds, md.md.ps / 1000);
+  return [
+    `long trajectories: one sample of ${frames} frames (${fmt(frames * dtNs, 3)} ns) in chained windows, the manifest's default solver and NFE; OpenMM: the reference MD's settings (2 fs steps), timed after a warm-up`,
+    table(rows),
+    ...(why ? [`PyTorch / OpenMM rows: ${why}`] : []),
+  ];
 }
 
 function spawnJson(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ json?: unknown; error?: string }> {
@@ -266,6 +310,8 @@ export async function runBench(argv: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       'no-torch': { type: 'boolean', default: false },
       'torch-sweeps': { type: 'boolean', default: false },
+      chain: { type: 'string' },
+      'chain-n': { type: 'string' },
       'torch-threads': { type: 'string' },
       child: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -290,13 +336,17 @@ export async function runBench(argv: string[]): Promise<number> {
   const threads = intList(values.threads, 'threads', [1, 2]);
   const quick = values.quick ?? false;
   const torchThreads = intList(values['torch-threads'], 'torch-threads', [2])[0];
+  const chain = intList(values.chain, 'chain', [0])[0];
+  const chainN = intList(values['chain-n'], 'chain-n', [22])[0];
+  const interval = (manifest as unknown as { frame_interval: { value: number; unit: string } }).frame_interval;
+  if (chain > 0 && NS_PER[interval.unit] === undefined) throw new UsageError(`--chain: model ${manifest.name}'s frames are ${interval.value} ${interval.unit} apart; generated time per second needs fs, ps or ns`);
   const started = performance.now();
   const bin = resolve(process.argv[1] ?? 'bin/lamslide.mjs');
 
   const children: ChildResult[] = [];
   for (const t of threads) {
     // The N and K sweeps run once, with the most threads (they show growth, not the thread speed-up).
-    const req: ChildRequest = { model: modelDir, threads: t, nfe: nfes, n: ns, k: ks, quick, sweeps: t === Math.max(...threads) };
+    const req: ChildRequest = { model: modelDir, threads: t, nfe: nfes, n: ns, k: ks, quick, sweeps: t === Math.max(...threads), chain, chainN };
     process.stderr.write(`bench: WASM ${t} thread${t > 1 ? 's' : ''}...\n`);
     const r = await spawnJson(process.execPath, [bin, 'bench', '--child', JSON.stringify(req)], process.cwd(), 600_000);
     if (r.error) throw new Error(`bench child (${t} threads) failed: ${r.error}`);
@@ -341,6 +391,21 @@ export async function runBench(argv: string[]): Promise<number> {
       );
       if (r.error) torchWhy = `unavailable: ${r.error}`;
       else torch = r.json;
+    }
+  }
+  let md: BenchMd | undefined;
+  let mdWhy = '';
+  if (chain > 0) {
+    if (!existsSync('/usr/bin/python3')) mdWhy = 'unavailable: /usr/bin/python3 not found';
+    else {
+      process.stderr.write('bench: chained rollout in PyTorch and OpenMM MD...\n');
+      const trainingDir = resolve(modelDir, '..', 'training');
+      if (!existsSync(join(trainingDir, 'lamslide_train'))) mdWhy = `unavailable: ${trainingDir}/lamslide_train not found`;
+      else {
+      const r = await spawnJson('/usr/bin/python3', ['-m', 'lamslide_train.bench_md', '--model', modelDir, '--frames', String(chain), '--threads', threads.join(','), ...(quick ? ['--quick'] : [])], trainingDir, 600_000);
+      if (r.error) mdWhy = `unavailable: ${r.error}`;
+      else md = r.json as BenchMd;
+      }
     }
   }
   const tNfe = torch ? readTorchSeries(torch, 'nfe') : {};
@@ -393,6 +458,7 @@ export async function runBench(argv: string[]): Promise<number> {
     const t = torch as { threads?: unknown; torch?: unknown; repeats?: unknown };
     lines.push(`PyTorch: torch ${String(t.torch)} eager CPU, ${String(t.threads)} threads, median of ${String(t.repeats)} rollouts (lamslide_train.bench_torch)`);
   }
+  if (chain > 0) lines.push('', ...chainLines(children, md, mdWhy, chain, interval));
   lines.push('timings are wall clock on a shared machine: other processes (e.g. model training) on the same cores inflate them, most visibly with 2 threads.');
   lines.push(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);

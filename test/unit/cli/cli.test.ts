@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyModel, type TinyDims } from '../engine/tiny-model';
+import { writeTinyModel, writeTinyMoleculeModel, type TinyDims } from '../engine/tiny-model';
 
 const run = promisify(execFile);
 const dims: TinyDims = { D: 2, L: 2, C: 4, P: 16, observed: 8, future: 12 };
@@ -51,6 +51,19 @@ describe('lamslide CLI', { timeout: 60_000 }, () => {
     expect(stdout).toMatch(/^2\s+[\d.]+\s+n\/a/m);
     expect(stdout).toMatch(/peak \(WASM 1t\): in-memory ONNX MatMul/);
     expect(stdout).toMatch(/PyTorch column: skipped/);
+  });
+
+  it('bench --chain times a long chained rollout as generated time per second, for molecular time units only', async () => {
+    const mol = join(root, 'tiny-molecule');
+    await writeTinyMoleculeModel(mol);
+    const { stdout } = await run('node', [bin, 'bench', '--model', mol, '--quick', '--no-torch', '--nfe', '1', '--n', '4', '--k', '1', '--threads', '1', '--chain', '30', '--chain-n', '5']);
+    expect(stdout).toMatch(/long trajectories: one sample of 30 frames/);
+    expect(stdout).toMatch(/^onnxruntime-web WASM \(Node\)\s+1\s+[\d.]+\s+[\d.]+\s+[\d.]+/m);
+    // no models/training beside the temporary model folder: the PyTorch and OpenMM rows say why they are missing
+    expect(stdout).toMatch(/PyTorch \/ OpenMM rows: unavailable: .*lamslide_train not found/);
+    const bad = await run('node', [bin, 'bench', '--model', modelDir, '--quick', '--no-torch', '--chain', '30']).catch((e) => e);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--chain: model tiny's frames are [\d.]+ s apart; generated time per second needs fs, ps or ns/);
   });
 
   it('eval --json follows the protocol and reports the baseline', async () => {

@@ -8,7 +8,9 @@
  *   MDTraj output) are accepted. Every frame must list the same atoms in the same order.
  * - Alternate locations: atoms with a blank altLoc, or with the first altLoc letter seen in the file, are kept;
  *   other conformers are skipped (otherwise one atom would be counted twice).
- * - Everything else (CONECT, REMARK, CRYST1, TER, ANISOU, ...) is ignored.
+ * - PDB has no record for the time between models. A REMARK of the form "REMARK   2 FRAME INTERVAL 0.500 PS"
+ *   (unit FS, PS or NS; the project's demo files carry one) states it; without one the scene states no interval.
+ * - Everything else (CONECT, other REMARKs, CRYST1, TER, ANISOU, ...) is ignored.
  * Frame labels are the MODEL serial numbers when every frame has one and they increase, else 1..F.
  */
 
@@ -31,6 +33,19 @@ interface AtomInfo {
 }
 
 const COORD_EXPECTED = 'x, y, z as decimals in columns 31-38, 39-46, 47-54';
+const INTERVAL_EXPECTED = 'REMARK <n> FRAME INTERVAL <positive decimal> FS|PS|NS';
+
+/** The frame interval a "REMARK n FRAME INTERVAL v UNIT" line states, undefined for any other REMARK. */
+function remarkInterval(file: string, lineNo: number, line: string): FrameInterval | undefined {
+  if (!/^REMARK\s+\d*\s*FRAME\s+INTERVAL\b/i.test(line)) return undefined;
+  const m = /^REMARK\s+\d*\s*FRAME\s+INTERVAL\s+(\S+)\s+(\S+)\s*$/i.exec(line.trimEnd());
+  const unit = m?.[2].toLowerCase();
+  const value = m ? parseDecimal(m[1], 0, m[1].length) : NaN;
+  if (!m || !(value > 0) || !Number.isFinite(value) || (unit !== 'fs' && unit !== 'ps' && unit !== 'ns')) {
+    throw new SceneParseError(file, lineNo, `cannot read the frame interval of ${quote(line.trim())}`, INTERVAL_EXPECTED);
+  }
+  return { value, unit };
+}
 
 export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scene {
   const cur = new LineCursor(text);
@@ -44,6 +59,7 @@ export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scen
   let lines: number[] = [];
   let serial: number | undefined;
   let altKeep = '';
+  let stated: { interval: FrameInterval; line: number } | undefined;
 
   const close = (lineNo: number) => {
     if (coords.length === 0) return;
@@ -146,6 +162,12 @@ export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scen
       serial = /^-?\d+$/.test(s) ? Number(s) : undefined;
     } else if (rec === 'ENDMDL' || rec === 'END') {
       close(lineNo);
+    } else if (rec === 'REMARK') {
+      const iv = remarkInterval(file, lineNo, line);
+      if (iv && stated && (iv.value !== stated.interval.value || iv.unit !== stated.interval.unit)) {
+        throw new SceneParseError(file, lineNo, `frame interval ${iv.value} ${iv.unit} differs from the ${stated.interval.value} ${stated.interval.unit} of line ${stated.line}`, 'one frame interval per file');
+      }
+      if (iv) stated = { interval: iv, line: lineNo };
     }
   }
   close(cur.lineNo);
@@ -173,7 +195,7 @@ export function readPdb(file: string, text: string, opts: PdbOptions = {}): Scen
     frameCount: fCount,
     positions,
     mask,
-    frameInterval: opts.frameInterval ?? { value: 1, unit: 'frame' },
+    frameInterval: opts.frameInterval ?? stated?.interval ?? { value: 1, unit: 'frame' },
     frameLabels,
     lengthUnit: 'Å',
   };

@@ -80,6 +80,20 @@ describe('readPdb', () => {
     expect(s.frameLabels).toEqual([1, 2]);
   });
 
+  it('reads a frame interval from a FRAME INTERVAL remark, and states none without one', () => {
+    const a = atom('ATOM', 1, ' C', 'MOL', 1, 0, 0, 0, 'C');
+    const two = ['MODEL 1', a, 'ENDMDL', 'MODEL 2', a, 'ENDMDL'];
+    expect(readPdb(F, two.join('\n')).frameInterval).toEqual({ value: 1, unit: 'frame' });
+    expect(readPdb(F, ['REMARK   2 FRAME INTERVAL 0.500 PS', ...two].join('\n')).frameInterval).toEqual({ value: 0.5, unit: 'ps' });
+    expect(readPdb(F, ['REMARK 7 frame interval 5 fs', 'REMARK 7 FRAME INTERVAL 5 FS', ...two].join('\n')).frameInterval).toEqual({ value: 5, unit: 'fs' });
+    // other remarks are ignored; a caller's interval wins
+    expect(readPdb(F, ['REMARK   1 MADE BY HAND', ...two].join('\n')).frameInterval.unit).toBe('frame');
+    expect(readPdb(F, ['REMARK   2 FRAME INTERVAL 0.500 PS', ...two].join('\n'), { frameInterval: { value: 2, unit: 'ps' } }).frameInterval).toEqual({ value: 2, unit: 'ps' });
+    expectParseError(() => readPdb(F, ['REMARK   2 FRAME INTERVAL 0.5 MINUTES', ...two].join('\n')), 1, /cannot read the frame interval of "REMARK   2 FRAME INTERVAL 0.5 MINUTES"/);
+    expectParseError(() => readPdb(F, ['REMARK   2 FRAME INTERVAL -1 PS', ...two].join('\n')), 1, /cannot read the frame interval/);
+    expectParseError(() => readPdb(F, ['REMARK   2 FRAME INTERVAL 1 PS', ...two, 'REMARK   2 FRAME INTERVAL 2 PS'].join('\n')), 8, /frame interval 2 ps differs from the 1 ps of line 1/);
+  });
+
   it('keeps the first alternate location and skips the others', () => {
     const a = atom('ATOM', 1, ' CB', 'SER', 1, 1, 0, 0, 'C');
     const b = atom('ATOM', 2, ' CB', 'SER', 1, 2, 0, 0, 'C');

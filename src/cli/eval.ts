@@ -7,6 +7,7 @@ import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { fmt, intOpt, resolveSettings, runOptions, table, UsageError } from './args';
 import { fitScene } from './fit';
 import { loadModelDir, readScene, sceneFiles } from './load';
+import { rolloutEval } from './rollout-eval';
 
 export const EVAL_HELP = `lamslide eval --model models/<name> --data <file-or-folder> [options]
 
@@ -32,6 +33,11 @@ Each file is checked against the model first (as in lamslide sample; --convert a
   --ids A            ID assignment per window: random (default, seeded; as in training) or sequential (0..N-1,
                      as the Python evaluation does)
   --convert          accept the unit / frame-interval conversions the check offers
+  --rollout H        long-rollout mode (peptides): one chained rollout of horizon H per sample (a duration such as
+                     10 ns, or frames / windows) from the first frames of the --data file, scored against all of
+                     that file's frames as the reference MD: φ/ψ Jensen-Shannon distances (100 bins each, 50 x 50
+                     jointly), basin populations (β/C7eq, PII/C5, αR, αL), bond stability (±15 %), generated ns
+                     per wall-clock second; K defaults to 1
   --json             print one JSON object instead of the table: model, k, nfe, samples (scored entity-windows),
                      ade, fde, protocol ("min" or "mean" over samples), baseline (constant velocity) and
                      baselines (constant_velocity, frozen), per-file results
@@ -58,6 +64,7 @@ export async function runEval(argv: string[]): Promise<number> {
       stride: { type: 'string' },
       ids: { type: 'string' },
       convert: { type: 'boolean', default: false },
+      rollout: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -76,6 +83,14 @@ export async function runEval(argv: string[]): Promise<number> {
   const model = await loadModelDir(values.model, threads);
   try {
     const m = model.manifest;
+    if (values.rollout !== undefined) {
+      if (files.length !== 1) throw new UsageError(`--rollout scores one trajectory file; --data ${values.data} holds ${files.length}`);
+      const note = (line: string) => process.stderr.write(`lamslide: ${line}\n`);
+      const scene = fitScene(await readScene(files[0]), m, values.convert ?? false, note);
+      const { nfe, solver } = resolveSettings(run, m.sampler);
+      process.stdout.write(await rolloutEval(model, scene, { horizon: values.rollout, K: run.K ?? 1, nfe, solver, seed, json: values.json ?? false, file: files[0], threads }));
+      return 0;
+    }
     const protocol = protocolFor(m.domain);
     const K = run.K ?? protocol.k;
     const { nfe, solver } = resolveSettings(run, m.sampler);

@@ -9,7 +9,7 @@ import { bondDeviations, entityMetrics, runSummary, sampleSpread, type EntityMet
 import type { Run } from '../core/run/run';
 import { LinePlot, PlotFigure } from './Plot';
 import { RamachandranPlot } from './Ramachandran';
-import { bondRows, horizonRows, ramachandranRows, timeUnit } from './plotData';
+import { bondRows, cardReferenceBasins, horizonRows, ramachandranRows, timeUnit } from './plotData';
 import { unitLabel } from './format';
 import { fmt } from './RunsPanel';
 import { ordinal } from './sampler';
@@ -41,7 +41,12 @@ export function MetricsPanel() {
   const bonds = useMemo(() => (run && scene ? bondDeviations(run, scene) : null), [run, scene]);
   const bondData = useMemo(() => (bonds ? bondRows(bonds) : null), [bonds]);
   const pick = useApp((s) => s.pick);
-  const rama = useMemo(() => (run && scene ? ramachandranRows(scene, run, resolvePick(run, pick)) : null), [run, scene, pick]);
+  const manifests = useApp((s) => s.manifests);
+  const rama = useMemo(() => {
+    if (!run || !scene) return null;
+    const card = cardReferenceBasins(manifests[run.settings.model]?.metrics);
+    return ramachandranRows(scene, run, resolvePick(run, pick), card && { label: `reference MD of model ${run.settings.model}'s card`, populations: card });
+  }, [run, scene, pick, manifests]);
   const plotted = useMemo(
     () =>
       plottedRuns(

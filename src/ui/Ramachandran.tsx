@@ -2,6 +2,7 @@
  * The Ramachandran plot of a peptide run: φ against ψ of the sampled future frames beside those of the reference
  * (the file's own frames), one panel each, drawn with @observablehq/plot like the other plots.
  */
+import { BASIN_LABELS, BASINS } from '../core/peptide/ramachandran';
 import { PlotFigure } from './Plot';
 import type { RamachandranData } from './plotData';
 import { ordinal } from './sampler';
@@ -34,6 +35,35 @@ export function RamachandranPlot({ data }: { data: RamachandranData }) {
         })}
       />
       {!data.sampled && <p className="muted">The run did not sample every backbone atom, so only the reference is drawn.</p>}
+      {data.basins.length > 0 && (
+        <div className="table-wrap" tabIndex={0} aria-label="Basin populations">
+          <table className="basins" data-testid="basin-table">
+            <caption>
+              Basin populations{data.js && ` · Jensen-Shannon distance of the sampled φ/ψ to the file's: φ ${data.js.phi.toFixed(3)}, ψ ${data.js.psi.toFixed(3)}, φ/ψ ${data.js.joint.toFixed(3)}`}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">frames</th>
+                {BASINS.map((b) => (
+                  <th scope="col" key={b}>
+                    {BASIN_LABELS[b]}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.basins.map((row) => (
+                <tr key={row.label} data-basins={row.label}>
+                  <th scope="row">{row.label}</th>
+                  {BASINS.map((b) => (
+                    <td key={b}>{row.populations[b].toFixed(3)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

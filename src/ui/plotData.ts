@@ -6,6 +6,7 @@ import { errorVsHorizon, runSummary, sampleSpread, type BondDeviations } from '.
 import type { Run } from '../core/run/run';
 import { indexTime } from '../core/run/timeline';
 import { backboneOf, torsionSeries, type Quad } from '../core/peptide/torsions';
+import { basinPopulations, BASINS, compareTorsions, type Basin } from '../core/peptide/ramachandran';
 import type { Scene } from '../core/scene';
 import { unitLabel } from './format';
 
@@ -93,6 +94,17 @@ export interface RamachandranData {
   /** frames with φ and ψ in each panel, and every n-th of them drawn */
   reference: { label: string; points: number; stride: number };
   sampled: { label: string; points: number; stride: number } | null;
+  /** basin populations: the sampled frames, the file's frames, and the model card's reference MD when it has one */
+  basins: { label: string; populations: Record<Basin, number> }[];
+  /** Jensen-Shannon distances of the sampled φ/ψ against the file's (null without a sample) */
+  js: { phi: number; psi: number; joint: number } | null;
+}
+
+/** The reference MD's basin populations a model card states (manifest metrics.long_rollout), if any. */
+export function cardReferenceBasins(metrics: unknown): Record<Basin, number> | null {
+  const p = (metrics as { long_rollout?: { reference_populations?: Record<string, unknown> } } | undefined)?.long_rollout?.reference_populations;
+  if (!p || !BASINS.every((b) => typeof p[b] === 'number' && Number.isFinite(p[b]))) return null;
+  return Object.fromEntries(BASINS.map((b) => [b, p[b] as number])) as Record<Basin, number>;
 }
 
 function pushStrided(rows: RamachandranRow[], set: string, phi: Float32Array, psi: Float32Array): { points: number; stride: number } {
@@ -108,7 +120,7 @@ function pushStrided(rows: RamachandranRow[], set: string, phi: Float32Array, ps
  * future frames (sample `k`, or all K pooled for null). Null when the scene is not a peptide; `sampled` is null
  * when the run did not sample every backbone atom.
  */
-export function ramachandranRows(scene: Scene, run: Run | null, k: number | null): RamachandranData | null {
+export function ramachandranRows(scene: Scene, run: Run | null, k: number | null, cardBasins: { label: string; populations: Record<Basin, number> } | null = null): RamachandranData | null {
   const bb = backboneOf(scene);
   if (!bb.ok) return null;
   const res = bb.backbone.residues[0];
@@ -116,8 +128,12 @@ export function ramachandranRows(scene: Scene, run: Run | null, k: number | null
   const rows: RamachandranRow[] = [];
   const refLabel = `reference: the file's ${scene.frameCount} frames`;
   const present = (f: number, i: number) => scene.mask[f * N + i] === 1;
-  const ref = pushStrided(rows, refLabel, torsionSeries(scene.positions, N, scene.frameCount, res.phi, present), torsionSeries(scene.positions, N, scene.frameCount, res.psi, present));
+  const refPhi = torsionSeries(scene.positions, N, scene.frameCount, res.phi, present);
+  const refPsi = torsionSeries(scene.positions, N, scene.frameCount, res.psi, present);
+  const ref = pushStrided(rows, refLabel, refPhi, refPsi);
   let sampled: RamachandranData['sampled'] = null;
+  const basins: RamachandranData['basins'] = [];
+  let js: RamachandranData['js'] = null;
   if (run && run.D === 3) {
     const toWindow = new Map<number, number>();
     for (const n of run.active) toWindow.set(run.entities[n], n);
@@ -139,9 +155,16 @@ export function ramachandranRows(scene: Scene, run: Run | null, k: number | null
       });
       const label = `sampled: run #${run.id}, ${k === null ? `${run.K} samples` : `sample ${k}`} × ${run.horizon} frames`;
       sampled = { label, ...pushStrided(rows, label, phi, psi) };
+      if (sampled.points > 0 && ref.points > 0) {
+        const c = compareTorsions(phi, psi, refPhi, refPsi);
+        js = { phi: c.js_phi, psi: c.js_psi, joint: c.js_phi_psi };
+        basins.push({ label: 'sampled', populations: c.populations });
+      }
     }
   }
-  return { rows, residue: res.label, reference: { label: refLabel, ...ref }, sampled };
+  if (ref.points > 0) basins.push({ label: `the file's ${ref.points} frames`, populations: basinPopulations(refPhi, refPsi) });
+  if (cardBasins) basins.push(cardBasins);
+  return { rows, residue: res.label, reference: { label: refLabel, ...ref }, sampled, basins, js };
 }
 
 /** The unit of time on the horizon axis ("s", "fs", "simulation units", or "frames"). */

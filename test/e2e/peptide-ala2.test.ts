@@ -88,6 +88,10 @@ describe('alanine dipeptide with the ala2 model', () => {
     await page.waitForSelector('[data-testid="plot-ramachandran"] svg');
     expect(await fig.getAttribute('data-reference-points')).toBe('50');
     expect(await fig.getAttribute('data-sampled-points')).toBe('4000');
+    // basin populations: the two samples, the file, and the reference MD of the card
+    const rows = await page.locator('[data-testid="basin-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-basins')));
+    expect(rows).toEqual(['sampled', "the file's 50 frames", "reference MD of model ala2's card"]);
+    expect(await page.locator('[data-testid="basin-table"] caption').innerText()).toMatch(/Jensen-Shannon distance of the sampled φ\/ψ to the file's: φ 0\.\d{3}, ψ 0\.\d{3}, φ\/ψ 0\.\d{3}/);
     await blur(page);
     await page.keyboard.press(']');
     const st = await sampleState(page);

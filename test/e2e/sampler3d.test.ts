@@ -33,7 +33,9 @@ beforeAll(async () => {
   await writeTinyMoleculeModel(dir, DIMS, { frame_interval: { value: 1, unit: 'ps' } });
   const dist = inject('distDir');
   const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  await writeModelIndex(models, [...index.models, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
+  // Without the shipped molecule models, which the page would choose over the test model.
+  const others = index.models.filter((m: { domain: string }) => m.domain !== 'molecule');
+  await writeModelIndex(models, [...others, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
   server = await serveDirectory(dist, { '/models/': models });
   browser = await launchBrowser();
   ({ page, log } = await openApp(browser, server.url));

@@ -5,10 +5,12 @@
  * drawn on the Ramachandran plot beside the file's frames. The sampled molecule stays a molecule: its backbone bonds
  * keep their lengths along the whole 2 ns.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dihedral } from '../../src/core/peptide/torsions';
-import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
+import { dropFile, launchBrowser, openApp, waitForScene, type PageLog } from './browser';
 import { blur, sampleState, viewState, waitModel } from './samplerHelpers';
 import { serveDirectory, type RunningServer } from './staticServer';
 
@@ -55,7 +57,8 @@ describe('alanine dipeptide with the ala2 model', () => {
     await page.waitForFunction(() => ['done', 'error'].includes(window.__lamslideSample!.state().status), undefined, { timeout: 540_000, polling: 250 });
     const st = await sampleState(page);
     expect(st.error).toBeNull();
-    expect(st.runs[0]).toMatchObject({ model: 'ala2', K: 2, N: 22, horizon: 2000 });
+    expect(st.model).toBe('ala2');
+    expect(st.runs[0]).toMatchObject({ K: 2, N: 22, horizon: 2000 });
     expect(await page.evaluate(() => window.__lamslide!.timelineCount())).toBe(2050);
 
     // backbone bonds N-CA, CA-C, C-N(NME) and C(ACE)-N of both samples over the whole rollout, every 50th frame
@@ -101,6 +104,24 @@ describe('alanine dipeptide with the ala2 model', () => {
     const el = page.locator('[data-testid="torsion-readout"] .legend-item').first();
     expect(Number(await el.getAttribute('data-phi'))).toBeCloseTo(dihedral(p(4), p(6), p(8), p(10)), 3);
     expect(Number(await el.getAttribute('data-psi'))).toBeCloseTo(dihedral(p(6), p(8), p(10), p(16)), 3);
+  });
+
+  it('samples a dropped single-frame PDB of the molecule the same way, at the model\'s 1 ps', async () => {
+    // the demo's first model, without its interval remark: one structure, no velocities, no stated interval
+    const demo = readFileSync(join(process.cwd(), 'public', 'scenes', 'alanine-dipeptide.pdb'), 'utf8');
+    const first = demo.slice(0, demo.indexOf('ENDMDL')).split('\n').filter((l) => !l.startsWith('REMARK')).join('\n') + '\nENDMDL\nEND\n';
+    await dropFile(page, 'ala2-one-frame.pdb', first);
+    await waitForScene(page, 'ala2-one-frame.pdb');
+    await waitModel(page, 'ala2');
+    expect(await text('compat-notices')).toContain('1 ps');
+    await page.fill('[data-testid="sample-k"]', '3');
+    await page.fill('[data-testid="sample-horizon"]', '40 frames');
+    await page.click('[data-testid="sample-run"]');
+    await page.waitForFunction(() => ['done', 'error'].includes(window.__lamslideSample!.state().status) && window.__lamslideSample!.state().runs.length > 0, undefined, { timeout: 120_000, polling: 100 });
+    const st = await sampleState(page);
+    expect(st.error).toBeNull();
+    expect(st.model).toBe('ala2');
+    expect(st.runs[0]).toMatchObject({ K: 3, N: 22, now: 0, horizon: 40 });
     expect(log.errors).toEqual([]);
   });
 });

@@ -285,10 +285,8 @@ class PeptideDomain(MoleculeDomain):
         return {"formula": FORMULA}
 
     def metrics_protocol(self, cfg):
-        e = cfg.evaluation
-        return {"data": "val: the last 2 ns of the training run, held out", "rule": self.protocol, "k": e.k,
-                "window_stride": e.stride, "known_frames": cfg.observed, "ids": "sequential in atom order",
-                "unit": self.length_unit, "seed": cfg.training.seed}
+        return {**super().metrics_protocol(cfg),
+                "data": f"val: the last {cfg.data.val_ns:g} ns of the training run, held out"}
 
     def extra_metrics(self, fs, approx, cfg, data_root, nfe, log):
         return peptide_metrics(fs, approx, cfg, nfe, log)

@@ -5,6 +5,10 @@ settings of sim/ala2.py) on the same machine, in the same run. Prints one JSON o
 The rollout is what the TypeScript side times: K = 1 sample, `frames` future frames in chained windows (each
 conditioned on the last `observed` generated frames), the model's default solver and NFE unless given. Speed does
 not depend on the coordinates, so the start is the model's fixture window (or random positions without one).
+
+With --record the numbers go into the model's manifest (metrics.speed) and its card is rewritten, together with
+onnxruntime-web numbers measured the same day (--wasm "onnxruntime-web WASM, Node, 1 thread=0.052": engine=ns/s,
+from `lamslide bench --chain` and scripts/measure-peptide.ts), so the card shows all engines side by side.
 """
 import argparse
 import json
@@ -78,7 +82,20 @@ def main(argv=None):
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--md-ps", type=float, default=20.0, help="picoseconds of OpenMM MD timed (0: skip)")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--record", action="store_true", help="write metrics.speed into the manifest, rewrite the card")
+    ap.add_argument("--wasm", action="append", default=[], metavar="ENGINE=NS_PER_S",
+                    help="an onnxruntime-web measurement to record beside (repeatable)")
     a = ap.parse_args(argv)
+    wasm = []
+    for item in a.wasm:
+        engine, _, value = item.rpartition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = float("nan")
+        if not engine or not rate > 0:
+            raise SystemExit(f"--wasm {item!r}: expected ENGINE=NS_PER_S with a positive rate")
+        wasm.append({"engine": engine, "ns_per_s": rate})
     with open(os.path.join(a.model, "manifest.json")) as f:
         man = json.load(f)
     fi = man["frame_interval"]
@@ -93,6 +110,25 @@ def main(argv=None):
     if a.md_ps > 0:
         out["md"] = openmm_rate(a.md_ps / (4 if a.quick else 1), 1)
     print(json.dumps(out))
+    if a.record:
+        record(a.model, man, out, wasm, a.frames)
+
+
+def record(model_dir, man, out, wasm, frames):
+    from . import cards
+    rows = list(wasm)
+    rows += [{"engine": f"PyTorch eager, {r['threads']} thread{'s' if r['threads'] > 1 else ''}",
+              "ns_per_s": r["ns_per_s"]} for r in out["rollout"]]
+    if out["md"]:
+        rows.append({"engine": "OpenMM CPU, 1 thread: the reference MD itself (amber14 + GBn2, 2 fs steps)",
+                     "ns_per_s": out["md"]["ns_per_s"]})
+    man.setdefault("metrics", {})["speed"] = {
+        "rows": rows, "frames": frames, "nfe": out["rollout"][0]["nfe"] if out["rollout"] else None,
+        "note": "one sample of chained windows; measured on this 2-core machine in one session (lamslide bench "
+                "--chain, scripts/measure-peptide.ts, lamslide_train.bench_md), other jobs running"}
+    with open(os.path.join(model_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=2)
+    cards.write_card(model_dir, man, cards.load_config(torch.load(os.path.join(model_dir, "weights.pt"))["cfg"]))
 
 
 if __name__ == "__main__":

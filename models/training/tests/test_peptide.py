@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from lamslide_train import build
+from lamslide_train import bench_md, build
 from lamslide_train.domains import DOMAINS, domain_of, load_config
 from lamslide_train.domains import peptide as pep
 from lamslide_train.domains.base import DataError
@@ -148,3 +148,13 @@ def test_tiny_build_writes_a_scoped_v2_model_with_rollout_metrics(tmp_path):
     assert sum(lr["md_floor"]["populations"].values()) == pytest.approx(1.0, abs=0.02)
     card = open(tmp_path / "ala2" / "card.md").read()
     assert "eval_b (independent MD, 10 ns): the floor" in card and "--domain peptide" in card
+    assert "Speed, side by side" not in card
+    # bench_md --record puts the engines side by side into the manifest and the card (numbers made up here)
+    out = {"rollout": [{"threads": 1, "nfe": 1, "frames": 40, "seconds": 2.0, "ns_per_s": 0.02}],
+           "md": {"threads": 1, "ps": 5.0, "seconds": 1.0, "ns_per_s": 0.005, "ns_per_day": 432.0}}
+    bench_md.record(str(tmp_path / "ala2"), man, out, [{"engine": "WASM, Node, 1 thread", "ns_per_s": 0.1}], 40)
+    rec = json.load(open(tmp_path / "ala2" / "manifest.json"))["metrics"]["speed"]
+    assert [r["engine"] for r in rec["rows"]][0] == "WASM, Node, 1 thread" and len(rec["rows"]) == 3
+    card = open(tmp_path / "ala2" / "card.md").read()
+    assert "| WASM, Node, 1 thread | 0.1000 | 8640 | 20.0x |" in card
+    assert "| PyTorch eager, 1 thread | 0.0200 | 1728 | 4.0x |" in card

@@ -309,6 +309,26 @@ def _run_at(cfg, path):
 
 # ------------------------------------------------------------------------------------------------- the card
 
+def _speed(me):
+    """The side-by-side speed table (manifest metrics.speed, written by `lamslide_train.bench_md --record`)."""
+    sp = me.get("speed")
+    if not sp:
+        return ""
+    md = next((r["ns_per_s"] for r in sp["rows"] if r["engine"].startswith("OpenMM")), None)
+
+    def row(r):
+        ratio = f"{r['ns_per_s'] / md:.1f}x" if md else "n/a"
+        return f"| {r['engine']} | {r['ns_per_s']:.4f} | {r['ns_per_s'] * 86400:.0f} | {ratio} |"
+    rows = "\n".join(row(r) for r in sp["rows"])
+    return f"""**Speed, side by side** ({sp['frames']} frames per timed rollout, NFE {sp['nfe']}; {sp['note']}):
+
+| engine | generated ns per s | ns per day | vs OpenMM |
+|---|---|---|---|
+{rows}
+
+"""
+
+
 def _pops(p):
     return " / ".join(f"{p[k]:.3f}" for k in BASINS)
 
@@ -388,7 +408,7 @@ frames with every bond within ±15 %: {b.get('frames_within_15pct', 0):.4f}; lar
 wall-clock second. The reference MD ran at 200-970 ns/day (0.002-0.011 ns/s) on one core of this machine
 (data/ala2/README.md). onnxruntime (WASM, Node and browser) is measured by `lamslide bench`.
 
-**Short windows** (val, K = {ev.k}, mean over the samples and over all 22 atoms, Å; ddim NFE {dflt}): ADE / FDE
+""" + _speed(me) + f"""**Short windows** (val, K = {ev.k}, mean over the samples and over all 22 atoms, Å; ddim NFE {dflt}): ADE / FDE
 **{val['ade']:.3f} / {val['fde']:.3f}**; frozen (last known frame repeated) {fr['ade']:.3f} / {fr['fde']:.3f};
 constant velocity {cv['ade']:.3f} / {cv['fde']:.3f}. At 1 ps most of an atom's motion is thermal vibration that
 no history predicts, so the mean over samples cannot beat the frozen frame by much; the distributions above are what

@@ -12,9 +12,11 @@ card with the shared stages; nothing in stages/ changes.
 """
 from ..config import ConfigError, ModelConfig
 from .base import DataError, Datasets, Domain, feature_indices
+from .basketball import DOMAIN as BASKETBALL
+from .nbody import DOMAIN as NBODY
 from .pedestrian import DOMAIN as PEDESTRIAN
 
-DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN,)}
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN, NBODY, BASKETBALL)}
 
 __all__ = ["DOMAINS", "DataError", "Datasets", "Domain", "feature_indices", "get_domain", "load_config"]
 

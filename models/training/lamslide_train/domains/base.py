@@ -25,6 +25,8 @@ class Datasets:
     val: list[Window]            # held-out windows (reconstruction error)
     eval: list[Window]           # the windows the card's metrics are measured on
     provenance: dict = field(default_factory=dict)  # manifest provenance about the data (files, splits, counts)
+    # held-out windows never used for a choice (N-body: the test simulations), scored with the ddim runs as well
+    test: list[Window] | None = None
 
 
 class Domain(ABC):
@@ -56,6 +58,11 @@ class Domain(ABC):
     def fixture_window(self, cfg: ModelConfig):
         """The window of the rollout fixture: (pos [T,n,D], mask [T,n], feats [n] or None), or None for the
         synthetic walkers of stages/export.py."""
+        return None
+
+    def part_of(self, w: Window) -> str | None:
+        """The part (scenario) of the evaluation a window belongs to, when a domain reports its metrics per part
+        as well (basketball: rebound, score); None: one set."""
         return None
 
     def scope(self, cfg: ModelConfig) -> dict | None:

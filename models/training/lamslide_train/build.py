@@ -20,7 +20,7 @@ import torch
 from .cards import finalize
 from .config import ConfigError, add_cli_flags, apply_cli
 from .domains import DOMAINS, get_domain
-from .metrics import BASELINES, ade_fde
+from .metrics import BASELINES, ade_fde, part_means
 from .stages.export import export_graphs, file_entries, make_manifest, write_fixtures
 from .stages.rollout import rollout_windows
 from .stages.training import (Logger, augment_windows, fit_latent_stats, recon_error, residual_var, train_stage1,
@@ -28,12 +28,6 @@ from .stages.training import (Logger, augment_windows, fit_latent_stats, recon_e
 from .weights import save_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def part_means(ade, fde, labels):
-    """{part: {"ade", "fde"}} of per-entity errors grouped by their windows' part labels (None: no parts)."""
-    return {p: {"ade": float(ade[labels == p].mean()), "fde": float(fde[labels == p].mean())}
-            for p in sorted(set(labels.tolist()))}
 
 
 def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None):

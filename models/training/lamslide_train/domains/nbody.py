@@ -49,9 +49,9 @@ class NBodyConfig(ModelConfig):
     first_stage: FirstStageConfig = field(default_factory=lambda: FirstStageConfig(
         kind="binding", id_table="slots", pool=8, id_dim=8, L=8, C=5))
     approximator: ApproximatorConfig = field(default_factory=lambda: ApproximatorConfig(
-        kind="slots", hidden=128, depth=3, heads=4, smooth_basis=0, smooth_weighted=False, pair_messages=16))
+        kind="slots", hidden=128, depth=3, heads=4, smooth_basis=4, smooth_weighted=True, pair_messages=16))
     training: TrainingConfig = field(default_factory=lambda: TrainingConfig(
-        seed=0, batch2=48, steps2=6000, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=10, jitter=0.1,
+        seed=0, batch2=48, steps2=10000, lr2=1e-3, ema=0.995, flow_w=0.1, aux=1.0, copies=20, jitter=0.1,
         augment="rotation"))
     evaluation: EvaluationConfig = field(default_factory=lambda: EvaluationConfig(
         stride=1, k=5, nfe=[1, 2, 5, 10, 20], default_nfe=5, default_solver="ddim"))

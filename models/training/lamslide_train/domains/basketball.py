@@ -290,7 +290,13 @@ Constant velocity: ADE {base['ade']:.3f} ft, FDE {base['fde']:.3f} ft.
 
 
 # Published numbers on this benchmark: see ANCHOR_TEXT (filled in with what could be found and where).
-ANCHOR_TEXT = "(not recorded)"
+ANCHOR_TEXT = """None quoted: not found. SocialVAE (Xu, Hayet, Karamouzas, ECCV 2022, arXiv 2203.08207) and LaM-SLidE
+(Sestak et al., 2025, arXiv 2502.12128) report minADE20 / minFDE20 in feet for rebound and score on the original
+test split (held out here, so not the split of the numbers above). The stored copies of both papers reachable from
+this project (their arxiv.org / ar5iv / arxiv-vanity HTML pages), the SocialVAE repository's README
+(xupei0610/SocialVAE) and the LaM-SLidE project page (ml-jku/LaM-SLidE, index.md) were searched; the pages come back
+only as their opening passages and the READMEs hold no result tables, so the published numbers could not be read,
+and none is given from memory."""
 # The design probes (short builds on the same data, numbers on val), measured before the final build.
 PROBES = "(no probes recorded)"
 

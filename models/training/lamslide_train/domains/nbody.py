@@ -285,8 +285,26 @@ distribution is the same while the simulations are not.
 | this model ({which}, ddim NFE {d}) | {ours['ade']:.3f} | {ours['fde']:.3f} |"""
 
 
-# The design probes (short builds on the same data, numbers on val), measured before the final build; the commands
-# are in the card. Filled in from the probe runs' logs.
-PROBES = "(no probes recorded)"
+# The design probes: short builds on the same data before the final build (numbers on val, from their logs).
+PROBES = """Short builds with the same data, seed and evaluation (val, 256 simulations, K = 5), one thread on this machine
+while other jobs ran (wall times are therefore rough): `python3 -m lamslide_train.build --domain nbody --out
+/tmp/probe/<name> --steps2 1500 --copies 10 --eval-nfe 1,5 --test 0 --smooth-basis 0 --smooth-weighted 0
+<flags>` (flags given later win).
+
+| probe | first stage | approximator | flags | training wall | ADE / FDE, ddim NFE 1 | NFE 5 |
+|---|---|---|---|---|---|---|
+| a: slots | exact slot code + charge channels (error 0, charge 100%) | slot, 16 pair messages, no smoothing | (none) | 741 s | 0.236 / 0.513 | 0.441 / 0.684 |
+| a without pair terms | same | slot, no pair terms | `--pair-messages 0` | 471 s | 0.388 / 0.796 | 0.608 / 1.079 |
+| a, 10 windows per simulation | same | as a | `--train-starts 0,2,...,18 --copies 2` | 310 s | 0.242 / 0.532 | 0.454 / 0.789 |
+| a, quartic smooth residual | same | as a, residual on tau..tau^4 (weighted) | `--smooth-basis 4 --smooth-weighted 1` | 313 s | **0.231 / 0.512** | **0.312 / 0.735** |
+| b: learned | learned cross-attention, 1500 steps: error 0.073, charge accuracy 50% (chance) | transformer over T x L = 30 x 8 tokens, depth 2 | `--first-stage learned --id-table orthogonal --approximator transformer --pair-messages 0 --id-dim 32 --L 8 --C 32 --hidden1 64 --steps1 1500 --depth2 2`, stopped at step 200 | 461 s + 1257 s | 0.554 / 1.061 | 0.638 / 1.171 |
+
+Chosen: route a (the exact slot code carrying the charge, the slot approximator with pair terms and the weighted
+quartic smooth residual; starts 0 only, as GeoTDM). The learned first stage had not learned the charge at all after
+1500 steps and still misplaced particles by 0.07 (15% of the constant-velocity ADE), and its transformer
+approximator costs about 5 s per step here (10 to 20 times the slot approximator), so in the hour it would see a
+few hundred steps; at two and a half times the wall time of probe a it was worse than constant velocity. The pair
+terms are what makes the charge usable (ADE 0.39 -> 0.24); ten windows per simulation did not help at this length;
+the smooth residual mostly helps the multi-step samplers (NFE 5: 0.44 -> 0.31)."""
 
 DOMAIN = NBodyDomain()

@@ -88,18 +88,25 @@ async function timeIt(fn: () => Promise<unknown>, quick: boolean, budgetMs: numb
   return times[Math.floor(times.length / 2)];
 }
 
-function walkers(T: number, N: number, seed: number): { pos: Float32Array; mask: Float32Array } {
+/** N walkers on straight lines in D = 2 or 3 dimensions (3-D draws z after the 2-D values, so 2-D is unchanged). */
+function walkers(T: number, N: number, D: number, seed: number): { pos: Float32Array; mask: Float32Array } {
   const r = createRng(seed);
-  const pos = new Float32Array(T * N * 2);
+  const pos = new Float32Array(T * N * D);
   const mask = new Float32Array(T * N).fill(1);
   for (let n = 0; n < N; n++) {
     const x = r.next() * 12;
     const y = r.next() * 8;
     const vx = (r.next() - 0.5) * 1.2;
     const vy = (r.next() - 0.5) * 1.2;
-    for (let f = 0; f < T; f++) pos.set([x + f * vx, y + f * vy], (f * N + n) * 2);
+    const [z, vz] = D === 3 ? [r.next() * 4, (r.next() - 0.5) * 1.2] : [0, 0];
+    for (let f = 0; f < T; f++) pos.set([x + f * vx, y + f * vy, z + f * vz].slice(0, D), (f * N + n) * D);
   }
   return { pos, mask };
+}
+
+/** Feature index 0 for every entity of a vocabulary model (the bench measures speed, not chemistry). */
+function benchFeats(model: OnnxModel, B: number, N: number): Int32Array | undefined {
+  return model.manifest.features.vocab.length > 0 ? new Int32Array(B * N) : undefined;
 }
 
 /** FLOPs of one rollout: encoder on the known frames, NFE approximator calls at batch K, decoder on K*T frames. */
@@ -111,6 +118,7 @@ async function rolloutFlops(model: OnnxModel, bytes: Record<string, Uint8Array>,
     pos: { type: 'float32', data: new Float32Array(observed * N * D), dims: [observed, N, D] },
     ids: { type: 'int32', data: ids(observed), dims: [observed, N] },
     mask: { type: 'float32', data: new Float32Array(observed * N).fill(1), dims: [observed, N] },
+    ...(benchFeats(model, observed, N) ? { feats: { type: 'int32' as const, data: benchFeats(model, observed, N)!, dims: [observed, N] } } : {}),
   });
   const apx = await countFlops(bytes.approximator, {
     x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
@@ -155,14 +163,17 @@ async function runChild(req: ChildRequest): Promise<ChildResult> {
   const T = observed + future;
   const budget = req.quick ? 0 : 1000;
   const one = async (N: number, K: number, nfe: number) => {
-    const w = walkers(T, N, N);
-    return timeIt(() => rollout(model, model.dims, { T, N, D: 2, ...w }, { K, nfe, solver: BENCH_NFE_SOLVER, seed: 1 }), req.quick, budget);
+    const D = model.dims.D;
+    const w = walkers(T, N, D, N);
+    return timeIt(() => rollout(model, model.dims, { T, N, D, ...w, feats: benchFeats(model, 1, N) }, { K, nfe, solver: BENCH_NFE_SOLVER, seed: 1 }), req.quick, budget);
   };
-  const res: ChildResult = { threads: req.threads, n0: DEFAULT_N, k0: DEFAULT_K, nfe: {}, nSweep: {}, kSweep: {}, flops: {}, flopsN: {}, flopsK: {}, uncounted: {}, peak: [] };
-  const base = await rolloutFlops(model, bytes, DEFAULT_N, DEFAULT_K);
+  // A pool smaller than 16 (a small test model) caps the default N: more entities than IDs cannot be sampled.
+  const n0 = Math.min(DEFAULT_N, model.manifest.id_pool);
+  const res: ChildResult = { threads: req.threads, n0, k0: DEFAULT_K, nfe: {}, nSweep: {}, kSweep: {}, flops: {}, flopsN: {}, flopsK: {}, uncounted: {}, peak: [] };
+  const base = await rolloutFlops(model, bytes, n0, DEFAULT_K);
   res.uncounted = base.uncounted;
   for (const nfe of req.nfe) {
-    res.nfe[nfe] = await one(DEFAULT_N, DEFAULT_K, nfe);
+    res.nfe[nfe] = await one(n0, DEFAULT_K, nfe);
     res.flops[nfe] = base.fixed + nfe * base.perNfe;
   }
   if (req.sweeps) {
@@ -173,8 +184,8 @@ async function runChild(req: ChildRequest): Promise<ChildResult> {
       res.flopsN[N] = f.fixed + NFE * f.perNfe;
     }
     for (const K of req.k) {
-      res.kSweep[K] = await one(DEFAULT_N, K, NFE);
-      const f = await rolloutFlops(model, bytes, DEFAULT_N, K);
+      res.kSweep[K] = await one(n0, K, NFE);
+      const f = await rolloutFlops(model, bytes, n0, K);
       res.flopsK[K] = f.fixed + NFE * f.perNfe;
     }
   }
@@ -342,7 +353,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const lines: string[] = [];
   const cpu = cpus();
   lines.push(`lamslide bench: model ${manifest.name} (L=${manifest.latent.L}, C=${manifest.latent.C}, T=${manifest.frames.observed}+${manifest.frames.future}, pool ${P})`);
-  lines.push(`rollout = encode ${manifest.frames.observed} known frames + NFE x approximator(batch K) + decode K x T frames; solver ${BENCH_NFE_SOLVER}; N=${DEFAULT_N} pedestrians unless stated; median ms`);
+  lines.push(`rollout = encode ${manifest.frames.observed} known frames + NFE x approximator(batch K) + decode K x T frames; solver ${BENCH_NFE_SOLVER}; N=${children[0]?.n0 ?? DEFAULT_N} entities unless stated; median ms`);
   lines.push(`machine: ${cpu.length} x ${cpu[0]?.model ?? arch()}, node ${process.version}, onnxruntime-web ${ort.env.versions.web ?? ''} WASM (SIMD) in Node; PyTorch eager CPU via models/training bench_torch`);
   lines.push('');
   const th = (c: ChildResult) => `WASM ${c.threads}t`;
@@ -368,7 +379,7 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const n of ns) nRows.push([String(n), fmt(sw.nSweep[n], 1), tN[n] === undefined ? 'n/a' : fmt(tN[n], 1), fmt(sw.flopsN[n] / 1e9, 3), fmt(sw.flopsN[n] / 1e6 / sw.nSweep[n], 2)]);
   lines.push(table(nRows));
   lines.push('');
-  lines.push(`growth with K (N=${DEFAULT_N}, NFE 10):`);
+  lines.push(`growth with K (N=${children[0]?.n0 ?? DEFAULT_N}, NFE 10):`);
   const kRows = [['K', `${th(sw)} ms`, 'PyTorch ms', 'GFLOP', `${th(sw)} GFLOP/s`]];
   for (const k of ks) kRows.push([String(k), fmt(sw.kSweep[k], 1), tK[k] === undefined ? 'n/a' : fmt(tK[k], 1), fmt(sw.flopsK[k] / 1e9, 3), fmt(sw.flopsK[k] / 1e6 / sw.kSweep[k], 2)]);
   lines.push(table(kRows));

@@ -1,29 +1,40 @@
 /** `lamslide eval`: the model card's protocol on raw scene files. */
 import { parseArgs } from 'node:util';
 import { basename, relative } from 'node:path';
-import { evaluateScenes } from '../core/sampler/evaluate';
-import { isSolverName } from '../core/sampler/solvers';
-import { fmt, intOpt, table, UsageError } from './args';
+import { sceneFeatures } from '../core/sampler/compat';
+import { evaluateScenes, protocolFor } from '../core/sampler/evaluate';
+import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
+import { fmt, intOpt, resolveSettings, runOptions, table, UsageError } from './args';
+import { fitScene } from './fit';
 import { loadModelDir, readScene, sceneFiles } from './load';
 
 export const EVAL_HELP = `lamslide eval --model models/<name> --data <file-or-folder> [options]
 
-Evaluates a model with its protocol (CONTRACT.md): every window of every file, all observed frames known,
-best-of-K minADE/minFDE per agent present in the whole window, and the constant-velocity baseline.
+Evaluates a model with its domain's protocol (CONTRACT.md "Evaluation protocols (v2)"): every window of every
+file, all observed frames known, K samples per window, and the same entities scored by two baselines
+(constant velocity from the last two known frames; frozen: the last known frame repeated).
+  pedestrian   minADE/minFDE over K = 20 (best sample per agent), agents present in the whole window, metres
+  basketball   minADE/minFDE over K = 20, players only (group PLAYER; the ball is context), feet
+  molecule,    ADE/FDE averaged over K = 5 samples, every entity present in the whole window (Å for molecules,
+  nbody        simulation units for N-body)
+Each file is checked against the model first (as in lamslide sample; --convert accepts conversions).
 
   --model DIR        model folder (manifest.json + three .onnx files)
-  --data PATH        an ETH/UCY text file or a folder of them (searched recursively)
-  --k N              samples per window (default 20)
-  --nfe N            network evaluations per sample (default: the manifest's default_nfe)
+  --data PATH        a scene file (ETH/UCY text, CSV, JSON, XYZ, PDB) or a folder of them (searched recursively)
+  --k N              samples per window, 1..${MAX_K} (default: the protocol's, 20 or 5)
+  --nfe N            network evaluations per sample, 1..${MAX_NFE} (default: the manifest's default_nfe)
   --solver S         euler | heun | ddim (default: the manifest's default_solver)
-  --seed N           base seed (default 0); each window's seed is derived from it, the file and the window
+  --seed N           base seed, 0..${MAX_SEED} (default 0); each window's seed is derived from it, the file and the window
   --threads N        WASM threads (default 2)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
   --stride N         window stride (default: the stride of the model card's numbers, manifest
                      metrics.protocol.window_stride, else 1; 1 = every window)
   --ids A            ID assignment per window: random (default, seeded; as in training) or sequential (0..N-1,
                      as the Python evaluation does)
-  --json             print one JSON object instead of the table
+  --convert          accept the unit / frame-interval conversions the check offers
+  --json             print one JSON object instead of the table: model, k, nfe, samples (scored entity-windows),
+                     ade, fde, protocol ("min" or "mean" over samples), baseline (constant velocity) and
+                     baselines (constant_velocity, frozen), per-file results
 `;
 
 /** The window stride the model card's numbers were measured with (manifest metrics.protocol.window_stride). */
@@ -46,6 +57,7 @@ export async function runEval(argv: string[]): Promise<number> {
       'max-windows': { type: 'string' },
       stride: { type: 'string' },
       ids: { type: 'string' },
+      convert: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -58,21 +70,22 @@ export async function runEval(argv: string[]): Promise<number> {
   if (!values.model) throw new UsageError('--model is required');
   if (!values.data) throw new UsageError('--data is required');
   const threads = intOpt(values.threads, 'threads', 2);
+  const run = runOptions(values);
+  const seed = run.seed;
   const files = await sceneFiles(values.data);
   const model = await loadModelDir(values.model, threads);
   try {
     const m = model.manifest;
-    const K = intOpt(values.k, 'k', 20);
-    const nfe = intOpt(values.nfe, 'nfe', m.sampler.default_nfe);
-    const solver = values.solver ?? m.sampler.default_solver;
-    if (!isSolverName(solver)) throw new UsageError(`--solver must be euler, heun or ddim, got "${solver}"`);
-    const seed = intOpt(values.seed, 'seed', 0, -(2 ** 31));
+    const protocol = protocolFor(m.domain);
+    const K = run.K ?? protocol.k;
+    const { nfe, solver } = resolveSettings(run, m.sampler);
     const maxWindows = values['max-windows'] === undefined ? undefined : intOpt(values['max-windows'], 'max-windows', 1);
     // Default to the card's protocol so that a plain `eval` on the model's val files prints the card's numbers.
     const stride = intOpt(values.stride, 'stride', cardStride(m.metrics));
     const ids = values.ids ?? 'random';
     if (ids !== 'random' && ids !== 'sequential') throw new UsageError(`--ids must be random or sequential, got "${ids}"`);
-    const scenes = await Promise.all(files.map(readScene));
+    const note = (line: string) => process.stderr.write(`lamslide: ${line}\n`);
+    const scenes = (await Promise.all(files.map(readScene))).map((sc) => fitScene(sc, m, values.convert ?? false, note));
     const started = performance.now();
     const tty = process.stderr.isTTY;
     let lastPrint = 0;
@@ -84,6 +97,8 @@ export async function runEval(argv: string[]): Promise<number> {
       maxWindowsPerFile: maxWindows,
       stride,
       ids,
+      protocol,
+      feats: m.features.vocab.length > 0 ? (sc, entities) => sceneFeatures(sc, entities, m) : undefined,
       onWindow: (done, total) => {
         const now = performance.now();
         if (now - lastPrint > (tty ? 500 : 15000) || done === total) {
@@ -108,10 +123,13 @@ export async function runEval(argv: string[]): Promise<number> {
         stride,
         skipped_windows: r.skipped,
         ids,
+        protocol: protocol.reduction,
+        protocol_domain: m.domain,
         ade: r.ade,
         fde: r.fde,
         baseline: { name: 'constant_velocity', samples: r.agents, ade: r.baseline.ade, fde: r.baseline.fde },
-        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline })),
+        baselines: r.baselines,
+        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
         backend: 'onnxruntime-web wasm (node)',
         threads,
         seconds,
@@ -119,11 +137,23 @@ export async function runEval(argv: string[]): Promise<number> {
       };
       process.stdout.write(`${JSON.stringify(out)}\n`);
     } else {
-      const rows = [['file', 'windows', 'agents', `minADE${K}`, `minFDE${K}`, 'CV ADE', 'CV FDE']];
-      for (const f of r.files) rows.push([basename(f.file), String(f.windows), String(f.agents), fmt(f.ade), fmt(f.fde), fmt(f.baseline.ade), fmt(f.baseline.fde)]);
-      rows.push(['all', String(r.windows), String(r.agents), fmt(r.ade), fmt(r.fde), fmt(r.baseline.ade), fmt(r.baseline.fde)]);
+      const [a, f] = protocol.reduction === 'min' ? [`minADE${K}`, `minFDE${K}`] : [`ADE (mean of ${K})`, `FDE (mean of ${K})`];
+      const rows = [['file', 'windows', protocol.scores ? 'players' : 'entities', a, f, 'CV ADE', 'CV FDE', 'frozen ADE', 'frozen FDE']];
+      const row = (name: string, t: (typeof r.files)[number] | typeof r) => [
+        name,
+        String(t.windows),
+        String(t.agents),
+        fmt(t.ade),
+        fmt(t.fde),
+        fmt(t.baselines.constant_velocity.ade),
+        fmt(t.baselines.constant_velocity.fde),
+        fmt(t.baselines.frozen.ade),
+        fmt(t.baselines.frozen.fde),
+      ];
+      for (const fr of r.files) rows.push(row(basename(fr.file), fr));
+      rows.push(row('all', r));
       process.stdout.write(
-        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${table(rows)}\n`,
+        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${protocol.description}\n${table(rows)}\n`,
       );
     }
     return 0;

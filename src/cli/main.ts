@@ -1,13 +1,17 @@
 /** The `lamslide` command: eval | sample | bench (see bin/lamslide.mjs for how it is started). */
+import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { UsageError } from './args';
 
 export const HELP = `lamslide: sample possible futures of spatial dynamical systems with LaM-SLidE models (onnxruntime-web WASM in Node)
 
 Usage:
-  lamslide eval   --model models/<name> --data <file-or-folder> [--k 20] [--nfe 10] [--solver ddim] [--seed 0] [--json]
-  lamslide sample --model models/<name> --scene <file> [--now FRAME] [--k 20] [--nfe 10] [--seed 0] [--out file.json|file.csv]
+  lamslide eval   --model models/<name> --data <file-or-folder> [--k K] [--nfe N] [--solver ddim] [--seed 0] [--convert] [--json]
+  lamslide sample --model models/<name> --scene <file> [--now FRAME] [--k 20] [--nfe N] [--seed 0] [--convert]
+                  [--out file.json|file.csv|file.xyz|file.pdb]
   lamslide bench  [--model models/<name>] [--quick]
   lamslide <command> --help     options of one command
+
+Limits: K <= ${MAX_K}, NFE <= ${MAX_NFE}, seeds 0..${MAX_SEED}.
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,19 @@
 /**
  * Page-side handle of the sampling worker: promise per request, progress callbacks, cancellation.
  */
-import type { LoadedResponse, LoadRequest, SampleRequest, SampleResult, WorkerRequest, WorkerResponse } from './protocol';
+import type {
+  CompareProgressResponse,
+  CompareRequest,
+  CompareResultResponse,
+  LoadedResponse,
+  LoadProgressResponse,
+  LoadRequest,
+  ProgressResponse,
+  SampleRequest,
+  SampleResult,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol';
 
 export interface WorkerLike {
   postMessage(msg: WorkerRequest, transfer?: Transferable[]): void;
@@ -12,10 +24,22 @@ export interface WorkerLike {
 /** What a page asks the worker to sample: the request without its message type and id. */
 export type SampleParams = Omit<SampleRequest, 'type' | 'id'>;
 
+/** What a page asks the worker to compare: the request without its message type and id. */
+export type CompareParams = Omit<CompareRequest, 'type' | 'id'>;
+
+/** Flow-step progress of one sample request. */
+export type SampleProgress = (step: number, steps: number, window: number, windows: number) => void;
+/** Download progress of one file while a model loads. */
+export type LoadProgress = (p: Omit<LoadProgressResponse, 'type' | 'id'>) => void;
+/** Network evaluations done across every setting of a compare. */
+export type CompareProgress = (p: Omit<CompareProgressResponse, 'type' | 'id'>) => void;
+
+type ProgressMessage = ProgressResponse | LoadProgressResponse | CompareProgressResponse;
+
 export interface Pending {
   resolve: (v: never) => void;
   reject: (e: Error) => void;
-  onProgress?: (step: number, steps: number, window: number, windows: number) => void;
+  onProgress?: (msg: ProgressMessage) => void;
 }
 
 export class WorkerError extends Error {
@@ -27,6 +51,15 @@ export class WorkerError extends Error {
     super(message);
     this.name = name;
   }
+}
+
+/** Copies of a request's arrays, so transferring them leaves the caller's arrays intact. */
+function copied(p: Pick<SampleRequest, 'pos' | 'mask' | 'feats'>): Pick<SampleRequest, 'pos' | 'mask' | 'feats'> {
+  return { pos: p.pos.slice(), mask: p.mask.slice(), ...(p.feats ? { feats: p.feats.slice() } : {}) };
+}
+
+function transfers(p: Pick<SampleRequest, 'pos' | 'mask' | 'feats'>): Transferable[] {
+  return [p.pos.buffer, p.mask.buffer, ...(p.feats ? [p.feats.buffer] : [])];
 }
 
 export class SamplerClient {
@@ -46,8 +79,8 @@ export class SamplerClient {
   private receive(msg: WorkerResponse): void {
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === 'progress') {
-      p.onProgress?.(msg.step, msg.steps, msg.window, msg.windows);
+    if (msg.type === 'progress' || msg.type === 'load-progress' || msg.type === 'compare-progress') {
+      p.onProgress?.(msg);
       return;
     }
     this.pending.delete(msg.id);
@@ -63,15 +96,36 @@ export class SamplerClient {
     });
   }
 
-  load(modelUrl: string, opts: Omit<LoadRequest, 'type' | 'id' | 'modelUrl'> = {}): Promise<LoadedResponse> {
-    return this.request<LoadedResponse>({ type: 'load', id: this.nextId++, modelUrl, ...opts });
+  load(modelUrl: string, opts: Omit<LoadRequest, 'type' | 'id' | 'modelUrl'> = {}, onProgress?: LoadProgress): Promise<LoadedResponse> {
+    return this.request<LoadedResponse>({ type: 'load', id: this.nextId++, modelUrl, ...opts }, [], (m) => {
+      if (m.type === 'load-progress') onProgress?.({ file: m.file, loaded: m.loaded, total: m.total });
+    });
   }
 
   /** Returns the request id (for cancel) and the result promise. Input arrays are copied, not transferred. */
-  sample(params: SampleParams, onProgress?: Pending['onProgress']): { id: number; result: Promise<SampleResult> } {
+  sample(params: SampleParams, onProgress?: SampleProgress): { id: number; result: Promise<SampleResult> } {
     const id = this.nextId++;
-    const msg: SampleRequest = { type: 'sample', id, ...params, pos: params.pos.slice(), mask: params.mask.slice() };
-    return { id, result: this.request<SampleResult>(msg, [msg.pos.buffer, msg.mask.buffer], onProgress) };
+    const msg: SampleRequest = { type: 'sample', id, ...params, ...copied(params) };
+    return {
+      id,
+      result: this.request<SampleResult>(msg, transfers(msg), (m) => {
+        if (m.type === 'progress') onProgress?.(m.step, m.steps, m.window, m.windows);
+      }),
+    };
+  }
+
+  /**
+   * Runs every setting with the same window, seed and IDs, one after the other in the worker's queue (after an
+   * optional untimed warm-up). Cancel with the returned id. Input arrays are copied, not transferred.
+   */
+  compare(params: CompareParams, onProgress?: CompareProgress): { id: number; result: Promise<{ results: SampleResult[]; warmupMs: number }> } {
+    const id = this.nextId++;
+    const base = { ...params.base, ...copied(params.base) };
+    const msg: CompareRequest = { type: 'compare', id, base, settings: params.settings.map((s) => ({ ...s })), warmup: params.warmup };
+    const result = this.request<CompareResultResponse>(msg, transfers(base), (m) => {
+      if (m.type === 'compare-progress') onProgress?.({ setting: m.setting, settings: m.settings, evaluations: m.evaluations, totalEvaluations: m.totalEvaluations });
+    }).then((r) => ({ results: r.results, warmupMs: r.warmupMs }));
+    return { id, result };
   }
 
   cancel(target: number): void {

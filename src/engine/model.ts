@@ -8,9 +8,10 @@ import type { DeviceSolveOptions, LatentModel, ModelDims } from '../core/sampler
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { errorMessage, ModelLoadError } from './errors';
 import { GpuSolver } from './gpu-solve';
-import type { ort } from './ort';
+import { readModelInfo } from './onnx-proto';
+import { configureOrt, ortInitialised, type ort } from './ort';
 import { GraphSession, type Backend, type BackendChoice, type Feed } from './session';
-import { sha256Hex, type ModelSource } from './source';
+import { sha256Hex, type ByteProgress, type ModelSource } from './source';
 
 export type Bucketing = 'auto' | 'always' | 'never';
 
@@ -26,6 +27,19 @@ export interface LoadOptions {
    * x1_pred stays a GPU buffer and the solver's updates run on the device (gpu-solve.ts).
    */
   gpuResident?: boolean;
+  /** download progress, one file at a time: the three graphs, then the WASM binary when `wasmBinary` is given */
+  onProgress?: (p: FileProgress) => void;
+  /**
+   * onnxruntime's .wasm binary, read by us (with progress) before the first session when onnxruntime is not
+   * initialised yet; ignored afterwards. `file` names it in progress and errors.
+   */
+  wasmBinary?: { file: string; read: (onProgress: ByteProgress) => Promise<Uint8Array> };
+}
+
+export interface FileProgress {
+  file: string;
+  loaded: number;
+  total: number | null;
 }
 
 /** Smallest bucket >= n; beyond the largest, the next multiple of the largest. */
@@ -59,9 +73,13 @@ function signatures(m: ModelManifest): Record<GraphName, { inputs: Record<string
   const { dims: D } = m;
   const { L, C } = m.latent;
   const T = m.frames.window;
+  const F = m.features.vocab.length;
+  // Contract v2: feats in and feat_logits out exactly when the vocabulary is not empty.
+  const feats: Record<string, Expect> = F > 0 ? { feats: { type: 'int32', shape: [null, null] } } : {};
+  const featLogits: Record<string, Expect> = F > 0 ? { feat_logits: { type: 'float32', shape: [null, null, F] } } : {};
   return {
     encoder: {
-      inputs: { pos: { type: 'float32', shape: [null, null, D] }, ids: { type: 'int32', shape: [null, null] }, mask: { type: 'float32', shape: [null, null] } },
+      inputs: { pos: { type: 'float32', shape: [null, null, D] }, ids: { type: 'int32', shape: [null, null] }, mask: { type: 'float32', shape: [null, null] }, ...feats },
       outputs: { latent: { type: 'float32', shape: [null, L, C] } },
     },
     approximator: {
@@ -75,9 +93,14 @@ function signatures(m: ModelManifest): Record<GraphName, { inputs: Record<string
     },
     decoder: {
       inputs: { latent: { type: 'float32', shape: [null, L, C] }, ids: { type: 'int32', shape: [null, null] } },
-      outputs: { pos: { type: 'float32', shape: [null, null, D] } },
+      outputs: { pos: { type: 'float32', shape: [null, null, D] }, ...featLogits },
     },
   };
+}
+
+/** Outputs a graph must not have for this manifest (an extra output is otherwise harmless). */
+function forbiddenOutputs(m: ModelManifest): string[] {
+  return m.features.vocab.length === 0 ? ['feat_logits'] : [];
 }
 
 function fmtShape(s: ReadonlyArray<number | string | null>): string {
@@ -89,6 +112,7 @@ export function signatureProblems(
   kind: 'input' | 'output',
   actual: readonly ort.InferenceSession.ValueMetadata[],
   expected: Record<string, Expect>,
+  forbidden: readonly string[] = [],
 ): string[] {
   const problems: string[] = [];
   const names = actual.map((a) => a.name);
@@ -97,6 +121,8 @@ export function signatureProblems(
   const extra = names.filter((n) => !want.includes(n));
   if (missing.length) problems.push(`${kind}s ${missing.map((n) => `"${n}"`).join(', ')} missing (graph has ${names.join(', ') || 'none'})`);
   if (extra.length && kind === 'input') problems.push(`unexpected ${kind}s ${extra.map((n) => `"${n}"`).join(', ')}`);
+  const bad = extra.filter((n) => forbidden.includes(n));
+  if (bad.length && kind === 'output') problems.push(`unexpected ${kind}s ${bad.map((n) => `"${n}"`).join(', ')} (the manifest's feature vocabulary is empty)`);
   for (const a of actual) {
     const e = expected[a.name];
     if (!e) continue;
@@ -119,6 +145,34 @@ export interface LoadedGraphInfo {
   sha256: string;
   backend: Backend;
   fallbackReason?: string;
+}
+
+/**
+ * Compares each graph's lamslide.* metadata_props with the manifest (contract v2: every graph states its pool
+ * and format). Returns the graph files without lamslide.id_pool (allowed for v1 graphs only).
+ */
+function checkGraphMetadata(m: ModelManifest, manifestFile: string, bytes: Record<GraphName, Uint8Array>, graphs: Record<GraphName, LoadedGraphInfo>): string[] {
+  const without: string[] = [];
+  for (const g of GRAPH_NAMES) {
+    const file = graphs[g].file;
+    let meta: Record<string, string>;
+    try {
+      meta = readModelInfo(bytes[g]).metadata;
+    } catch (e) {
+      throw new ModelLoadError('corrupt', file, `not an ONNX model (${errorMessage(e)})`);
+    }
+    const pool = meta['lamslide.id_pool'];
+    if (pool === undefined) {
+      if (m.version === 2) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.id_pool (contract v2 requires it); the manifest's id_pool is ${m.id_pool}`);
+      without.push(file);
+    } else if (!/^\d+$/.test(pool.trim()) || Number(pool) !== m.id_pool) {
+      throw new ModelLoadError('mismatch', file, `metadata lamslide.id_pool is "${pool}", but ${manifestFile} says id_pool ${m.id_pool}`);
+    }
+    const format = meta['lamslide.format'];
+    if (format === undefined && m.version === 2) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.format (contract v2 requires it); the manifest's format is ${m.format}`);
+    if (format !== undefined && format !== m.format) throw new ModelLoadError('mismatch', file, `metadata lamslide.format is "${format}", but ${manifestFile} says format ${m.format}`);
+  }
+  return without;
 }
 
 export class OnnxModel implements LatentModel {
@@ -165,21 +219,27 @@ export class OnnxModel implements LatentModel {
       throw e;
     }
     // Read and verify all three files before creating any session, so a bad folder fails fast and fully.
+    // One file at a time, so download progress reads as one bar per file.
     const bytes = {} as Record<GraphName, Uint8Array>;
     const graphs = {} as Record<GraphName, LoadedGraphInfo>;
-    await Promise.all(
-      GRAPH_NAMES.map(async (g) => {
-        const entry = manifest.files[g];
-        const file = source.describe(entry.path);
-        const b = await source.read(entry.path);
-        const h = await sha256Hex(b);
-        if (h !== entry.sha256) {
-          throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${entry.sha256} (${b.length} bytes)`);
-        }
-        bytes[g] = b;
-        graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
-      }),
-    );
+    const progress = (file: string): ByteProgress | undefined => (opts.onProgress ? (loaded, total) => opts.onProgress?.({ file, loaded, total }) : undefined);
+    for (const g of GRAPH_NAMES) {
+      const entry = manifest.files[g];
+      const file = source.describe(entry.path);
+      const b = await source.read(entry.path, progress(entry.path));
+      const h = await sha256Hex(b);
+      if (h !== entry.sha256) {
+        throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${entry.sha256} (${b.length} bytes)`);
+      }
+      bytes[g] = b;
+      graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
+    }
+    // The WASM binary last: a broken model folder is reported before a 28 MB download.
+    if (opts.wasmBinary && !ortInitialised()) {
+      const wasm = await opts.wasmBinary.read(progress(opts.wasmBinary.file) ?? (() => undefined));
+      configureOrt({ wasmBinary: wasm, logLevel: 'error' });
+    }
+    const withoutMetadata = checkGraphMetadata(manifest, manifestFile, bytes, graphs);
     const sig = signatures(manifest);
     const sessions = {} as Record<GraphName, GraphSession>;
     try {
@@ -188,16 +248,72 @@ export class OnnxModel implements LatentModel {
         const gpuOutputs = g === 'approximator' && opts.gpuResident !== false;
         const s = await GraphSession.create(g, graphs[g].file, bytes[g], { backend: opts.backend ?? 'auto', log: opts.log, failNextGpuRun: opts.failNextGpuRun, gpuOutputs });
         sessions[g] = s;
-        const problems = [...signatureProblems('input', s.inputMetadata, sig[g].inputs), ...signatureProblems('output', s.outputMetadata, sig[g].outputs)];
+        const problems = [...signatureProblems('input', s.inputMetadata, sig[g].inputs), ...signatureProblems('output', s.outputMetadata, sig[g].outputs, forbiddenOutputs(manifest))];
         if (problems.length) throw new ModelLoadError('mismatch', graphs[g].file, `does not match the manifest: ${problems.join('; ')}`);
         graphs[g].backend = s.backend;
         if (s.fallbackReason) graphs[g].fallbackReason = s.fallbackReason;
       }
+      const model = new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log);
+      // Graphs without lamslide.id_pool (v1): the pool is checked against the slot layout and by a probe.
+      if (withoutMetadata.length > 0) await OnnxModel.probeOnWasm(model, bytes, manifestFile, withoutMetadata);
+      return model;
     } catch (e) {
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw e;
     }
-    return new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log);
+  }
+
+  /**
+   * Runs the pool probe on WASM: it checks the graphs, not the backend, and on WebGPU its one-entity shapes would
+   * compile shaders no rollout uses (seconds each on a software adapter). The encoder and decoder are small.
+   */
+  private static async probeOnWasm(model: OnnxModel, bytes: Record<GraphName, Uint8Array>, manifestFile: string, graphFiles: string[]): Promise<void> {
+    if (model.sessions.encoder.backend === 'wasm' && model.sessions.decoder.backend === 'wasm') return model.probePool(manifestFile, graphFiles);
+    const made: GraphSession[] = [];
+    try {
+      const wasm = async (g: 'encoder' | 'decoder') => {
+        if (model.sessions[g].backend === 'wasm') return model.sessions[g];
+        const s = await GraphSession.create(g, model.graphs[g].file, bytes[g], { backend: 'wasm' });
+        made.push(s);
+        return s;
+      };
+      const probe = new OnnxModel(model.manifest, { encoder: await wasm('encoder'), approximator: model.sessions.approximator, decoder: await wasm('decoder') }, model.graphs, 'never', false);
+      await probe.probePool(manifestFile, graphFiles);
+    } finally {
+      await Promise.all(made.map((s) => s.release()));
+    }
+  }
+
+  /**
+   * For graphs that do not state their pool: the slot layout must hold P IDs (P <= L*C/D), and an entity with
+   * the highest ID, P - 1, must decode where it was encoded. A manifest claiming more IDs than the graphs' ID
+   * table holds would otherwise sample every such entity onto one point.
+   */
+  private async probePool(manifestFile: string, graphFiles: string[]): Promise<void> {
+    const m = this.manifest;
+    const { D, L, C } = this.dims;
+    const P = m.id_pool;
+    const why = graphFiles.length === GRAPH_NAMES.length ? 'the graphs carry no lamslide.id_pool metadata' : `${graphFiles.join(', ')} carry no lamslide.id_pool metadata`;
+    if (m.first_stage.layout === 'slots' && P * D > L * C) {
+      throw new ModelLoadError('mismatch', manifestFile, `id_pool is ${P}, but the slot layout of latent ${L} x ${C} holds ${Math.floor((L * C) / D)} IDs of ${D} coordinates (${why})`);
+    }
+    const at = Float32Array.from([0.5, -0.25, 0.125].slice(0, D));
+    const id = Int32Array.of(P - 1);
+    const feats = m.features.vocab.length > 0 ? Int32Array.of(0) : undefined;
+    let back: Float32Array | undefined;
+    let failure = '';
+    try {
+      back = await this.decode(await this.encode(at, id, Float32Array.of(1), 1, 1, feats), id, 1, 1);
+    } catch (e) {
+      failure = errorMessage(e);
+    }
+    const fmt = (v: ArrayLike<number>) => `(${Array.from(v, (x) => Number(x.toPrecision(4))).join(', ')})`;
+    const err = back ? Math.max(...Array.from(at, (v, d) => Math.abs(v - back![d]))) : Infinity;
+    // 1e-3 of the normalised scale: the binding codes decode exactly (~1e-7); a missing ID row gives 0 or garbage.
+    if (!(err <= 1e-3)) {
+      const got = back ? `decodes at ${fmt(back)}` : `fails in the graphs (${failure})`;
+      throw new ModelLoadError('mismatch', manifestFile, `id_pool is ${P}, but the graphs do not hold ID ${P - 1}: an entity encoded at ${fmt(at)} with that ID ${got} (${why})`);
+    }
   }
 
   private bucketOn(g: GraphName): boolean {
@@ -245,14 +361,19 @@ export class OnnxModel implements LatentModel {
     return out;
   }
 
-  async encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array> {
+  async encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number, feats?: Int32Array): Promise<Float32Array> {
     const { D, L, C } = this.dims;
+    const F = this.manifest.features.vocab.length;
+    if (F > 0 && (!feats || feats.length !== B * N)) throw new Error(`${this.manifest.name}: the encoder takes feats [${B},${N}] (vocabulary of ${F}), got ${feats ? feats.length : 'none'}`);
+    if (F === 0 && feats && feats.length > 0) throw new Error(`${this.manifest.name}: the model has no feature vocabulary, but feats were given`);
     const [Bp, Np] = this.shapes('encoder', B, N);
     const feeds: Record<string, Feed> = {
       pos: { type: 'float32', data: OnnxModel.pad(pos, B, N, D, Bp, Np, () => undefined), dims: [Bp, Np, D] },
       ids: { type: 'int32', data: this.padIds(ids, B, N, Bp, Np), dims: [Bp, Np] },
       mask: { type: 'float32', data: OnnxModel.pad(mask, B, N, 1, Bp, Np, () => undefined), dims: [Bp, Np] },
     };
+    // Padded entities get feature index 0 (CONTRACT.md v2, "Entity features"): new Int32Array is 0.
+    if (F > 0 && feats) feeds.feats = { type: 'int32', data: OnnxModel.pad(feats, B, N, 1, Bp, Np, () => undefined), dims: [Bp, Np] };
     const out = await this.sessions.encoder.run(feeds);
     return OnnxModel.rows(out.latent, B, Bp, 1, 1, L * C);
   }
@@ -273,14 +394,24 @@ export class OnnxModel implements LatentModel {
   }
 
   async decode(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<Float32Array> {
+    return (await this.decodeWithFeatures(latent, ids, B, N)).pos;
+  }
+
+  /**
+   * The decoder's outputs: positions [B,N,D] (normalised) and, for a model with a vocabulary, feat_logits
+   * [B,N,F] (for reconstruction checks; sampling needs only the positions).
+   */
+  async decodeWithFeatures(latent: Float32Array, ids: Int32Array, B: number, N: number): Promise<{ pos: Float32Array; featLogits?: Float32Array }> {
     const { D, L, C } = this.dims;
+    const F = this.manifest.features.vocab.length;
     const [Bp, Np] = this.shapes('decoder', B, N);
     const feeds: Record<string, Feed> = {
       latent: { type: 'float32', data: OnnxModel.pad(latent, B, 1, L * C, Bp, 1, () => undefined), dims: [Bp, L, C] },
       ids: { type: 'int32', data: this.padIds(ids, B, N, Bp, Np), dims: [Bp, Np] },
     };
     const out = await this.sessions.decoder.run(feeds);
-    return OnnxModel.rows(out.pos, B, Bp, N, Np, D);
+    const pos = OnnxModel.rows(out.pos, B, Bp, N, Np, D);
+    return F > 0 && out.feat_logits ? { pos, featLogits: OnnxModel.rows(out.feat_logits, B, Bp, N, Np, F) } : { pos };
   }
 
   /** Why the GPU-resident solve is not used (after a failure), if it was wanted. */

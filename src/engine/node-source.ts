@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ModelLoadError } from './errors';
-import type { ModelSource } from './source';
+import type { ByteProgress, ModelSource } from './source';
 
 export class FileModelSource implements ModelSource {
   constructor(readonly dir: string) {}
@@ -13,9 +13,11 @@ export class FileModelSource implements ModelSource {
     return r.startsWith('..') ? p : r;
   }
 
-  async read(relPath: string): Promise<Uint8Array> {
+  async read(relPath: string, onProgress?: ByteProgress): Promise<Uint8Array> {
     try {
-      return new Uint8Array(await readFile(join(this.dir, relPath)));
+      const b = new Uint8Array(await readFile(join(this.dir, relPath)));
+      onProgress?.(b.length, b.length);
+      return b;
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'ENOENT') throw new ModelLoadError('missing', this.describe(relPath), 'missing (no such file)');

@@ -179,18 +179,61 @@ function graphBytes(model: Uint8Array): Uint8Array {
   return g;
 }
 
+/** The top-level fields of a ModelProto other than the graph (onnx.proto: ModelProto fields 1-6, 8, 14). */
+export interface OnnxModelInfo {
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  domain: string;
+  modelVersion: number;
+  docString: string;
+  opsets: { domain: string; version: number }[];
+  /** metadata_props (StringStringEntryProto key/value pairs); a repeated key keeps its last value */
+  metadata: Record<string, string>;
+}
+
+function opsetsOf(mf: PbField[]): { domain: string; version: number }[] {
+  return mf
+    .filter((x) => x.field === 8)
+    .map((o) => {
+      const of = readFields(o.bytes ?? new Uint8Array());
+      return { domain: of.filter((x) => x.field === 1).map(str)[0] ?? '', version: int(of.find((x) => x.field === 2) ?? { field: 2, wire: 0, value: 0 }) };
+    });
+}
+
+/**
+ * Reads the model-level fields without parsing the graph (a large graph is skipped over as one length-delimited
+ * field), e.g. the lamslide.* metadata the model loader compares with the manifest.
+ */
+export function readModelInfo(model: Uint8Array): OnnxModelInfo {
+  const mf = readFields(model);
+  if (!mf.some((x) => x.field === 7 && x.wire === 2)) throw new Error('not an ONNX model: no graph field');
+  const s1 = (field: number) => mf.filter((x) => x.field === field && x.wire === 2).map(str)[0] ?? '';
+  const metadata: Record<string, string> = {};
+  for (const e of mf.filter((x) => x.field === 14 && x.wire === 2)) {
+    const ef = readFields(e.bytes ?? new Uint8Array());
+    const key = ef.filter((x) => x.field === 1).map(str)[0];
+    if (key !== undefined) metadata[key] = ef.filter((x) => x.field === 2).map(str)[0] ?? '';
+  }
+  return {
+    irVersion: int(mf.find((x) => x.field === 1) ?? { field: 1, wire: 0, value: 0 }),
+    producerName: s1(2),
+    producerVersion: s1(3),
+    domain: s1(4),
+    modelVersion: int(mf.find((x) => x.field === 5) ?? { field: 5, wire: 0, value: 0 }),
+    docString: s1(6),
+    opsets: opsetsOf(mf),
+    metadata,
+  };
+}
+
 /** Reads the structure of a model (nodes of the main graph only; subgraphs are not descended into). */
 export function parseOnnx(model: Uint8Array): OnnxGraphInfo {
   const mf = readFields(model);
   const g = readFields(graphBytes(model));
   return {
     irVersion: int(mf.find((x) => x.field === 1) ?? { field: 1, wire: 0, value: 0 }),
-    opsets: mf
-      .filter((x) => x.field === 8)
-      .map((o) => {
-        const of = readFields(o.bytes ?? new Uint8Array());
-        return { domain: of.filter((x) => x.field === 1).map(str)[0] ?? '', version: int(of.find((x) => x.field === 2) ?? { field: 2, wire: 0, value: 0 }) };
-      }),
+    opsets: opsetsOf(mf),
     nodes: g.filter((x) => x.field === 1).map((n) => parseNode(n.bytes ?? new Uint8Array())),
     initializers: g
       .filter((x) => x.field === 5)
@@ -276,6 +319,8 @@ export interface GraphSpec {
   outputs: { name: string; elemType: number; shape?: (number | string)[] }[];
   initializers?: { name: string; dims: number[]; data: Float32Array | Int32Array | BigInt64Array }[];
   opset?: number;
+  /** metadata_props of the model */
+  metadata?: Record<string, string>;
 }
 
 function valueInfo(v: { name: string; elemType: number; shape?: (number | string)[] }): PbWriter {
@@ -320,12 +365,13 @@ export function buildOnnx(spec: GraphSpec): Uint8Array {
   }
   for (const i of spec.inputs) g.message(11, valueInfo(i));
   for (const o of spec.outputs) g.message(12, valueInfo(o));
-  return new PbWriter()
+  const model = new PbWriter()
     .int(1, 8)
     .string(2, 'lamslide')
     .message(7, g)
-    .message(8, new PbWriter().string(1, '').int(2, spec.opset ?? 17))
-    .finish();
+    .message(8, new PbWriter().string(1, '').int(2, spec.opset ?? 17));
+  for (const [k, v] of Object.entries(spec.metadata ?? {})) model.message(14, new PbWriter().string(1, k).string(2, v));
+  return model.finish();
 }
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { GRAPH_NAMES, parseManifest, parseModelIndex } from '../core/sampler/manifest';
+import { GRAPH_NAMES, parseManifest, parseModelIndex } from '../core/sampler/manifest.ts';
 
 export function modelsPlugin(root = process.cwd()): Plugin {
   return {

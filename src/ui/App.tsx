@@ -1,19 +1,19 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Scene } from '../core/scene';
+import { CompareDock, getGrid } from './ComparePanel';
 import { ErrorBanner } from './ErrorBanner';
 import { fetchDemoList, scenesUrl, type DemoEntry } from './demos';
-import { ParseClient, SceneLoadError } from './parseClient';
+import { ParseClient, readFileBytes, SceneLoadError } from './parseClient';
 import type { ParseFailure } from './parseProtocol';
 import { SceneInfo } from './SceneInfo';
 import { sidePanels } from './sidePanels';
 import { installTestHook } from './testHook';
+import { RunBar } from './RunBar';
+import { SamplerController } from './sampler';
+import { appStore, timelineCount, useApp } from './store';
 import { Timeline } from './Timeline';
-import { usePlayback } from './usePlayback';
-import type { SampleFan } from './view/fanLayer';
+import { usePlaybackClock } from './usePlayback';
 import type { SceneRenderer } from './view/sceneRenderer';
 import { Viewport } from './Viewport';
-
-const NO_INTERVAL = { value: 1, unit: 'frame' } as const;
 
 function toFailure(fileName: string, e: unknown): ParseFailure {
   if (e instanceof SceneLoadError) return e.failure;
@@ -29,22 +29,29 @@ function typingTarget(t: EventTarget | null): boolean {
 }
 
 export function App() {
-  const [scene, setScene] = useState<Scene | null>(null);
+  const scene = useApp((s) => s.scene);
   const [parseMs, setParseMs] = useState<number | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
   const [failure, setFailure] = useState<ParseFailure | null>(null);
   const [demos, setDemos] = useState<DemoEntry[]>([]);
   const [demoError, setDemoError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
-  const playback = usePlayback(scene, scene?.frameCount ?? 1, scene?.frameInterval ?? NO_INTERVAL);
+  usePlaybackClock();
+  const controller = useMemo(() => new SamplerController(), []);
+  useEffect(() => {
+    void controller.start();
+    return () => controller.stop();
+  }, [controller]);
+  // A new scene may need another model (3-D molecule vs 2-D crowd).
+  useEffect(() => controller.chooseModelFor(scene), [controller, scene]);
 
   const client = useMemo(() => new ParseClient(), []);
   useEffect(() => () => client.dispose(), [client]);
   const loadToken = useRef(0);
   const rendererRef = useRef<SceneRenderer | null>(null);
   const arrivedAt = useRef<number | null>(null);
-  const stateRef = useRef({ scene, frame: playback.frame, loading });
-  stateRef.current = { scene, frame: playback.frame, loading };
+  const stateRef = useRef({ loading });
+  stateRef.current = { loading };
 
   const load = useCallback(
     async (fileName: string, getBytes: () => Promise<ArrayBuffer>) => {
@@ -56,7 +63,7 @@ export function App() {
         const parsed = await client.parse(fileName, bytes);
         if (token !== loadToken.current) return;
         arrivedAt.current = performance.now();
-        setScene(parsed.scene);
+        appStore.getState().setScene(parsed.scene);
         setParseMs(parsed.parseMs);
         setFailure(null);
       } catch (e) {
@@ -70,7 +77,7 @@ export function App() {
     [client],
   );
 
-  const openFile = useCallback((file: File) => void load(file.name, () => file.arrayBuffer()), [load]);
+  const openFile = useCallback((file: File) => void load(file.name, () => readFileBytes(file)), [load]);
 
   const openDemo = useCallback(
     (demo: DemoEntry) =>
@@ -90,11 +97,27 @@ export function App() {
     () =>
       installTestHook({
         drawnEntities: () => rendererRef.current?.drawnEntities() ?? 0,
-        frame: () => stateRef.current.frame,
-        frameCount: () => stateRef.current.scene?.frameCount ?? 0,
-        sceneName: () => stateRef.current.scene?.name ?? null,
+        frame: () => appStore.getState().frame,
+        frameCount: () => appStore.getState().scene?.frameCount ?? 0,
+        sceneName: () => appStore.getState().scene?.name ?? null,
         loading: () => stateRef.current.loading !== null,
         sceneArrivedAt: () => arrivedAt.current,
+        timelineCount: () => timelineCount(appStore.getState()),
+        view: () => rendererRef.current?.viewState() ?? null,
+        screenOf: (e: number) => rendererRef.current?.screenOf(e) ?? null,
+        camera: () => rendererRef.current?.cameraState() ?? null,
+        grid: () => {
+          const g = getGrid();
+          return g ? { cells: g.cellStates(), camera: g.cameraPosition() } : null;
+        },
+        sceneFrame: (f: number) => {
+          const sc = appStore.getState().scene;
+          if (!sc || f < 0 || f >= sc.frameCount) return null;
+          const N = sc.entities.length;
+          const out: [string, ...number[]][] = [];
+          for (let i = 0; i < N; i++) if (sc.mask[f * N + i]) out.push([sc.entities[i].sourceId, ...Array.from(sc.positions.subarray((f * N + i) * sc.dim, (f * N + i + 1) * sc.dim))]);
+          return out;
+        },
       }),
     [],
   );
@@ -136,32 +159,43 @@ export function App() {
     };
   }, [openFile]);
 
-  const { togglePlay, step, setFrame } = playback;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
-      const s = stateRef.current.scene;
-      if (!s) return;
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+      const st = appStore.getState();
+      if (!st.scene) return;
+      // Space and Enter keep their meaning on buttons and links (keyboard users press them).
+      const onButton = e.target instanceof HTMLButtonElement || e.target instanceof HTMLAnchorElement || (e.target instanceof HTMLElement && e.target.getAttribute('role') === 'row');
       let handled = true;
-      if (e.key === ' ' || e.code === 'Space') togglePlay();
-      else if (e.key === 'ArrowRight') step(1);
-      else if (e.key === 'ArrowLeft') step(-1);
-      else if (e.key === 'Home') setFrame(0);
-      else if (e.key === 'End') setFrame(s.frameCount - 1);
+      if ((e.key === ' ' || e.code === 'Space') && !onButton) st.togglePlay();
+      else if (e.key === 'ArrowRight') st.step(1);
+      else if (e.key === 'ArrowLeft') st.step(-1);
+      else if (e.key === 'Home') st.setFrame(0);
+      else if (e.key === 'End') st.setFrame(timelineCount(st) - 1);
+      else if (e.key === ']') st.stepPick(1);
+      else if (e.key === '[') st.stepPick(-1);
       else handled = false;
       // Stops the browser's own reaction too: page scroll, button "click" on space, double steps on the slider.
       if (handled) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [togglePlay, step, setFrame]);
+  }, []);
 
   const onRenderer = useCallback((r: SceneRenderer | null) => {
     rendererRef.current = r;
   }, []);
 
   const fileInput = useRef<HTMLInputElement>(null);
-  const overlay = useMemo(() => ({ setFan: (f: SampleFan | null) => rendererRef.current?.setFan(f) ?? { lines: 0, truthLines: 0 } }), []);
+  const drawn = useCallback(() => {
+    const v = rendererRef.current?.viewState()?.run;
+    return { lines: v?.lines ?? 0, truthLines: v?.truthLines ?? 0 };
+  }, []);
+  const snapshot = useCallback(async (scale: number) => {
+    const r = rendererRef.current;
+    if (!r) throw new Error('the view is not ready');
+    return r.snapshot(scale);
+  }, []);
 
   return (
     <div className={`app${sidePanels.length ? ' with-side' : ''}`}>
@@ -176,6 +210,8 @@ export function App() {
           ref={fileInput}
           type="file"
           data-testid="file-input"
+          aria-label="Open a scene file"
+          tabIndex={-1}
           className="visually-hidden"
           onChange={(e) => {
             const f = e.currentTarget.files?.[0];
@@ -193,7 +229,7 @@ export function App() {
 
       {failure && <ErrorBanner failure={failure} keptScene={scene?.name ?? null} onDismiss={() => setFailure(null)} />}
 
-      <aside className="sidebar">
+      <aside className="sidebar" aria-label="Scenes and keys">
         <section>
           <h2>Demo scenes</h2>
           {demoError && <p className="muted">{demoError}</p>}
@@ -239,24 +275,51 @@ export function App() {
               <kbd>Home</kbd> <kbd>End</kbd>
             </dt>
             <dd>first / last frame</dd>
+            <dt>
+              <kbd>[</kbd> <kbd>]</kbd>
+            </dt>
+            <dd>previous / next sample</dd>
             <dt>mouse</dt>
             <dd>drag: orbit · right-drag: pan · wheel: zoom</dd>
+          </dl>
+          <p className="keys-head">with the 3-D view focused (click it or Tab to it):</p>
+          <dl className="keys" data-testid="view-shortcuts">
+            <dt>
+              <kbd>←</kbd> <kbd>→</kbd> <kbd>↑</kbd> <kbd>↓</kbd>
+            </dt>
+            <dd>orbit</dd>
+            <dt>
+              <kbd>Shift</kbd> + arrows
+            </dt>
+            <dd>pan</dd>
+            <dt>
+              <kbd>+</kbd> <kbd>−</kbd>
+            </dt>
+            <dd>zoom in / out</dd>
+            <dt>
+              <kbd>R</kbd>
+            </dt>
+            <dd>reset the camera</dd>
           </dl>
         </section>
       </aside>
 
       <main className="stage">
-        <Viewport scene={scene} frame={playback.frame} onRenderer={onRenderer} />
-        <Timeline scene={scene} playback={playback} />
+        <Viewport onRenderer={onRenderer} />
+        <CompareDock />
+        <RunBar snapshot={snapshot} />
+        <Timeline />
       </main>
 
       {sidePanels.length > 0 && (
-        <aside className="side-panel" data-testid="side-panel">
+        <aside className="side-panel" data-testid="side-panel" aria-label="Sampler">
           {sidePanels.map((p) => (
-            <section key={p.id}>
-              <h2>{p.title}</h2>
-              {p.render({ scene, frame: playback.frame, overlay })}
-            </section>
+            <details key={p.id} open={!p.closed} data-testid={`panel-${p.id}`}>
+              <summary>
+                <h2>{p.title}</h2>
+              </summary>
+              {p.render({ controller, drawn })}
+            </details>
           ))}
         </aside>
       )}

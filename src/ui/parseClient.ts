@@ -2,8 +2,9 @@
  * Promise front for the parse worker. One worker serves every request; replies are matched by id,
  * so a slow big file and a quick demo click cannot swap their results.
  */
+import { MAX_SCENE_BYTES, checkFileSize } from '../core/formats/common';
 import type { Scene } from '../core/scene';
-import type { ParseFailure, ParseRequest, ParseResponse } from './parseProtocol';
+import { parseFailureOf, type ParseFailure, type ParseRequest, type ParseResponse } from './parseProtocol';
 
 export class SceneLoadError extends Error {
   readonly failure: ParseFailure;
@@ -13,6 +14,19 @@ export class SceneLoadError extends Error {
     this.name = 'SceneLoadError';
     this.failure = failure;
   }
+}
+
+/**
+ * The bytes of a file the user chose or dropped, refused by its size before any of it is read (File.size is
+ * known without reading): a 3 GB file is "too large" at once instead of an out-of-memory failure later.
+ */
+export async function readFileBytes(file: Pick<File, 'name' | 'size' | 'arrayBuffer'>, maxBytes = MAX_SCENE_BYTES): Promise<ArrayBuffer> {
+  try {
+    checkFileSize(file.name, file.size, maxBytes);
+  } catch (e) {
+    throw new SceneLoadError(parseFailureOf(file.name, e));
+  }
+  return file.arrayBuffer();
 }
 
 export interface ParsedScene {

@@ -2,6 +2,7 @@
  * Messages between the page and the scene-parsing worker. Parsing a large file blocks for seconds,
  * so it never runs on the main thread; the typed arrays of the result are transferred, not copied.
  */
+import { isSceneParseError } from '../core/errors';
 import type { Scene } from '../core/scene';
 
 export interface ParseRequest {
@@ -31,4 +32,10 @@ export function sceneTransferables(scene: Scene): ArrayBuffer[] {
     if (view.buffer instanceof ArrayBuffer) seen.add(view.buffer);
   }
   return [...seen];
+}
+
+/** Any error of reading or parsing a file as a ParseFailure; SceneParseErrors keep their line and expectation. */
+export function parseFailureOf(fileName: string, e: unknown): ParseFailure {
+  if (isSceneParseError(e)) return { file: e.file, line: e.line, expected: e.expected, reason: e.reason ?? e.message };
+  return { file: fileName, reason: e instanceof Error ? e.message : String(e) };
 }

@@ -4,19 +4,10 @@
  * animating while a 30 MB trajectory is read.
  */
 import { parseSceneFileBytes } from '../core/formats/index';
-import { isSceneParseError } from '../core/errors';
-import type { ParseFailure, ParseRequest, ParseResponse } from './parseProtocol';
-import { sceneTransferables } from './parseProtocol';
+import type { ParseRequest, ParseResponse } from './parseProtocol';
+import { parseFailureOf, sceneTransferables } from './parseProtocol';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
-
-function toFailure(fileName: string, e: unknown): ParseFailure {
-  if (isSceneParseError(e)) {
-    return { file: e.file, line: e.line, expected: e.expected, reason: e.reason ?? e.message };
-  }
-  const reason = e instanceof Error ? e.message : String(e);
-  return { file: fileName, reason };
-}
 
 ctx.onmessage = (event: MessageEvent<ParseRequest>) => {
   const { id, fileName, bytes } = event.data;
@@ -28,7 +19,7 @@ ctx.onmessage = (event: MessageEvent<ParseRequest>) => {
     ctx.postMessage(response, sceneTransferables(scene));
     return;
   } catch (e) {
-    response = { id, ok: false, failure: toFailure(fileName, e) };
+    response = { id, ok: false, failure: parseFailureOf(fileName, e) };
   }
   ctx.postMessage(response);
 };

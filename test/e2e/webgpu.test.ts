@@ -8,7 +8,7 @@
  * SwiftShader's WebGPU float32 kernels differ more (measured: ped-dev encoder 1.2e-4, rollout 1.4e-6), and a
  * real GPU may use fused multiply-add and different reduction trees.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -19,7 +19,7 @@ import type { PageRunRequest, PageRunResult } from './pages/engine-page';
 import { startEngineServer } from './engineServer';
 import { listedModels, ROOT } from '../models/index';
 import { relL2 } from '../models/parity';
-import { writeTinyModel } from '../unit/engine/tiny-model';
+import { writeTinyModel, writeTinyMoleculeModel } from '../unit/engine/tiny-model';
 
 const GPU_VS_WASM = 1e-3;
 const GPU_VS_TORCH = 2e-3;
@@ -33,6 +33,7 @@ let base: string;
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lamslide-webgpu-'));
   await writeTinyModel(join(tmp, 'tiny'), { D: 2, L: 4, C: 16, P: 24, observed: 8, future: 12 });
+  await writeTinyMoleculeModel(join(tmp, 'molecule'));
   const s = await startEngineServer({ '/__tmp/': tmp });
   server = s.server;
   base = s.url;
@@ -104,6 +105,17 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
     expect(relL2(failed.positions, wasm.positions)).toBeLessThan(GPU_VS_WASM);
   });
 
+  it('runs a contract v2 model (3-D, element vocabulary: feats padded on WebGPU) as on WASM', async () => {
+    const fx = JSON.parse(await readFile(join(tmp, 'molecule', 'fixtures', 'fixtures.json'), 'utf8'));
+    const req = { modelUrl: '/__tmp/molecule/', fixtureUrl: '/__tmp/molecule/fixtures/fixtures.json' };
+    const gpu = await runInPage({ ...req, backend: 'webgpu', bucketing: 'always' });
+    const wasm = await runInPage({ ...req, backend: 'wasm' });
+    expect(gpu.backendAfterRun, gpu.fallbackReasons.join('; ')).toBe('webgpu');
+    expect(relL2(gpu.graphs!.encoder, fx.encoder.outputs.latent.data)).toBeLessThan(GPU_VS_TORCH);
+    expect(relL2(gpu.positions, wasm.positions)).toBeLessThan(GPU_VS_WASM);
+    expect(relL2(gpu.positions, fx.rollout.pos_out.data)).toBeLessThan(GPU_VS_TORCH);
+  });
+
   const models = listedModels().filter((m) => m.hasFixtures);
   it.skipIf(models.length === 0)('reproduces the PyTorch fixture rollout on WebGPU for every listed model', async () => {
     const { readFileSync } = await import('node:fs');
@@ -124,5 +136,7 @@ describe('WebGPU in headless Chromium (SwiftShader)', () => {
       expect(eTorch).toBeLessThan(GPU_VS_TORCH);
       expect(eTorchX).toBeLessThan(GPU_VS_TORCH);
     }
-  });
+    // A hang guard that grows with the number of listed models: each costs 10-60 s of shader compilation on
+    // SwiftShader, more when the machine is shared.
+  }, 90_000 * Math.max(1, models.length));
 });

@@ -8,23 +8,31 @@
  * bound leaves room for the NFE-step accumulation while still catching any real contract mismatch
  * (a wrong time grid, centre, or cond rule moves the rollout by 1e-2 or more).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conditionWindow } from '../../src/core/sampler/rollout';
 import { OnnxModel } from '../../src/engine/model';
 import { FileModelSource } from '../../src/engine/node-source';
 import { sha256Hex } from '../../src/engine/source';
-import { listedModels } from './index';
+import { writeTinyMoleculeModel } from '../unit/engine/tiny-model';
+import { listedModels, type ListedModel } from './index';
 import { f32, i32, relL2, rolloutFixture, type FixtureTensor as T } from './parity';
 
 const TOL = 1e-4;
 
 
 const models = listedModels();
+// The contract v2 test model (3-D, element vocabulary) goes through the same checks as the shipped models.
+const tinyDir = join(mkdtempSync(join(tmpdir(), 'lamslide-contract-')), 'tiny-molecule');
+await writeTinyMoleculeModel(tinyDir);
+const tinyMolecule: ListedModel = { name: 'tiny-molecule (test model, contract v2)', path: tinyDir, domain: 'molecule', dir: tinyDir, hasFixtures: true };
+const checked = [...models, tinyMolecule];
 const loaded: OnnxModel[] = [];
 afterAll(async () => {
   await Promise.all(loaded.map((m) => m.release()));
+  rmSync(dirname(tinyDir), { recursive: true, force: true });
 });
 
 describe('models/index.json', () => {
@@ -34,7 +42,7 @@ describe('models/index.json', () => {
   });
 });
 
-describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) => {
+describe.each(checked.map((m) => [m.name, m] as const))('model %s', (_name, m) => {
   let model: OnnxModel;
   let fx: Record<string, any>;
   const get = async () => {
@@ -58,7 +66,7 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     const { model, fx } = await get();
     const e = fx.encoder.inputs;
     const [B, N] = e.ids.shape;
-    const out = await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), B, N);
+    const out = await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), B, N, e.feats ? i32(e.feats) : undefined);
     const err = relL2(out, fx.encoder.outputs.latent.data);
     console.log(`${m.name}: encoder relative L2 ${err.toExponential(2)}`);
     expect(err).toBeLessThan(TOL);
@@ -77,17 +85,22 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
     const { model, fx } = await get();
     const d = fx.decoder.inputs;
     const [B, N] = d.ids.shape;
-    const out = await model.decode(f32(d.latent), i32(d.ids), B, N);
-    const err = relL2(out, fx.decoder.outputs.pos.data);
+    const out = await model.decodeWithFeatures(f32(d.latent), i32(d.ids), B, N);
+    const err = relL2(out.pos, fx.decoder.outputs.pos.data);
     console.log(`${m.name}: decoder relative L2 ${err.toExponential(2)}`);
     expect(err).toBeLessThan(TOL);
+    // contract v2: feat_logits exactly when the manifest has a vocabulary
+    expect(out.featLogits !== undefined, 'feat_logits output').toBe(model.manifest.features.vocab.length > 0);
+    expect(fx.decoder.outputs.feat_logits !== undefined, 'fixture decoder.outputs.feat_logits').toBe(model.manifest.features.vocab.length > 0);
+    if (out.featLogits) expect(relL2(out.featLogits, fx.decoder.outputs.feat_logits.data)).toBeLessThan(TOL);
   });
 
   it('preprocessing gives the fixture centre, cond and cond_mask', async () => {
     const { model, fx } = await get();
     const r = fx.rollout;
     const [T, N] = r.window.pos.shape;
-    const c = await conditionWindow(model, model.dims, T, N, f32(r.window.pos), f32(r.window.mask), i32(r.window.ids), r.known);
+    expect(r.window.feats !== undefined, 'fixture rollout.window.feats').toBe(model.manifest.features.vocab.length > 0);
+    const c = await conditionWindow(model, model.dims, T, N, f32(r.window.pos), f32(r.window.mask), i32(r.window.ids), r.known, r.window.feats ? i32(r.window.feats) : undefined);
     expect(Math.max(...Array.from(c.center, (v, i) => Math.abs(v - r.center[i])))).toBeLessThan(1e-4);
     expect(Array.from(c.condMask)).toEqual(r.cond_mask.data);
     expect(relL2(c.cond, r.cond.data)).toBeLessThan(TOL);
@@ -105,7 +118,7 @@ describe.each(models.map((m) => [m.name, m] as const))('model %s', (_name, m) =>
   });
 });
 
-describe.each(models.filter((m) => m.hasFixtures).map((m) => [m.name, m] as const))('model %s, bucketed shapes', (_name, m) => {
+describe.each(checked.filter((m) => m.hasFixtures).map((m) => [m.name, m] as const))('model %s, bucketed shapes', (_name, m) => {
   it('padded N and batch (mask 0, unused IDs, repeated rows) reproduce the fixture rollout', async () => {
     const model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm', bucketing: 'always' });
     loaded.push(model);
@@ -136,6 +149,29 @@ describe('broken copies of a listed model', () => {
       await cp(m.dir, truncated, { recursive: true });
       await writeFile(join(truncated, 'decoder.onnx'), (await readFile(join(truncated, 'decoder.onnx'))).subarray(0, 1000));
       await expect(OnnxModel.load(new FileModelSource(truncated), { backend: 'wasm' })).rejects.toThrow(/decoder\.onnx: corrupt/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(models.length === 0)('refuse a manifest id_pool larger than what the graphs hold (#13.5)', async () => {
+    const { cp, mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const m = models[0];
+    const root = await mkdtemp(join(tmpdir(), 'lamslide-pool-'));
+    try {
+      const manifest = JSON.parse(await readFile(join(m.dir, 'manifest.json'), 'utf8'));
+      const P = manifest.id_pool as number;
+      const slots = Math.floor((manifest.latent.L * manifest.latent.C) / manifest.dims);
+      for (const [name, claim, why] of [
+        ['beyond-layout', slots + 1, /the slot layout of latent/],
+        ['one-more', P + 1, new RegExp(`the graphs do not hold ID ${P}: an entity encoded at .* with that ID decodes at`)],
+      ] as const) {
+        const dir = join(root, name);
+        await cp(m.dir, dir, { recursive: true });
+        await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, id_pool: claim }));
+        await expect(OnnxModel.load(new FileModelSource(dir), { backend: 'wasm' }), `${m.name} with id_pool ${claim}`).rejects.toThrow(why);
+      }
     } finally {
       await rm(root, { recursive: true, force: true });
     }

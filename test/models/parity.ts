@@ -39,7 +39,8 @@ export interface FixtureRollout {
   nfe: number;
   k: number;
   known: number;
-  window: { pos: FixtureTensor; mask: FixtureTensor; ids: FixtureTensor };
+  /** feats: contract v2 models with a vocabulary */
+  window: { pos: FixtureTensor; mask: FixtureTensor; ids: FixtureTensor; feats?: FixtureTensor };
   noise: FixtureTensor;
   x_final: FixtureTensor;
   pos_out: FixtureTensor;
@@ -55,6 +56,7 @@ export function rolloutFixture(model: LatentModel, dims: ModelDims, r: FixtureRo
     seed: 0,
     known: r.known,
     ids: r.window.ids.data,
+    feats: r.window.feats?.data,
     noise: f32(r.noise),
   });
 }

@@ -9,7 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LatentModel, ModelDims } from '../../src/core/sampler/model';
+import { parseManifest } from '../../src/core/sampler/manifest';
+import type { LatentModel } from '../../src/core/sampler/model';
+import { dimsFromManifest } from '../../src/core/sampler/rollout';
 import { GraphSession, type Feed } from '../../src/engine/session';
 import { sha256Hex } from '../../src/engine/source';
 import { f32, i32, relL2, rolloutFixture, type FixtureTensor as T } from './parity';
@@ -62,37 +64,17 @@ export function metadataProps(buf: Uint8Array): Record<string, string> {
   return out;
 }
 
-/** ModelDims of a v2 manifest read as plain JSON. */
-export function manifestDims(manifest: Record<string, any>): ModelDims {
+/** A LatentModel over the three sessions. The sampler passes the scene's features to every encoder call (ModelDims.F
+ * from the vocabulary, as in the app); the graphs of a model with a vocabulary require them. */
+export function graphModel(sessions: Record<Graph, GraphSession>, manifest: Record<string, any>): LatentModel {
   return {
-    D: manifest.dims,
-    L: manifest.latent.L,
-    C: manifest.latent.C,
-    P: manifest.id_pool,
-    observed: manifest.frames.observed,
-    future: manifest.frames.future,
-    minObserved: manifest.frames.min_observed,
-    scale: manifest.normalization.scale,
-    t0: manifest.interpolant.t0,
-    t1: manifest.interpolant.t1,
-  };
-}
-
-/** A LatentModel over the three sessions; with a vocabulary, every encoder row gets the window's features `wf`
- * (a feature is fixed for the scene). */
-export function graphModel(sessions: Record<Graph, GraphSession>, manifest: Record<string, any>, wf?: Int32Array): LatentModel {
-  return {
-    encode: async (pos, ids, mask, B, n) => {
+    encode: async (pos, ids, mask, B, n, feats) => {
       const inputs: Record<string, Feed> = {
         pos: { type: 'float32', data: pos, dims: [B, n, manifest.dims] },
         ids: { type: 'int32', data: ids, dims: [B, n] },
         mask: { type: 'float32', data: mask, dims: [B, n] },
       };
-      if (wf) {
-        const feats = new Int32Array(B * n);
-        for (let b = 0; b < B; b++) feats.set(wf.subarray(0, n), b * n);
-        inputs.feats = { type: 'int32', data: feats, dims: [B, n] };
-      }
+      if (feats) inputs.feats = { type: 'int32', data: feats, dims: [B, n] };
       return (await sessions.encoder.run(inputs)).latent;
     },
     approximate: async (x, t, cond, condMask, B) => {
@@ -197,7 +179,7 @@ export function describeV2Model(label: string, dir: string, expect_: V2Expectati
       const [, N] = r.window.pos.shape;
       const wf = vocab.length ? i32(r.window.feats) : undefined;
       if (wf) expect(wf.length).toBe(N);
-      const res = await rolloutFixture(graphModel(sessions, manifest, wf), manifestDims(manifest), r);
+      const res = await rolloutFixture(graphModel(sessions, manifest), dimsFromManifest(parseManifest(manifest)), r);
       expect(Math.max(...Array.from(res.firstConditioning.center, (v, i) => Math.abs(v - r.center[i])))).toBeLessThan(1e-4);
       expect(relL2(res.firstConditioning.cond, r.cond.data)).toBeLessThan(TOL);
       const [ex, ep] = [relL2(res.xFinal, r.x_final.data), relL2(res.firstWindow, r.pos_out.data)];

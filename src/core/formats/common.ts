@@ -4,7 +4,34 @@
  */
 
 import { SceneParseError } from '../errors';
-import type { Dim, Scene } from '../scene';
+import type { Dim, Scene, SceneKind, TimeUnit } from '../scene';
+
+// Records keyed by the union types: a kind or unit added to scene.ts without being listed here fails the type check.
+const KIND_KEYS = { pedestrian: 1, molecule: 1, nbody: 1, basketball: 1, generic: 1 } satisfies Record<SceneKind, 1>;
+const UNIT_KEYS = { s: 1, ms: 1, fs: 1, ps: 1, ns: 1, sim: 1, frame: 1 } satisfies Record<TimeUnit, 1>;
+
+/** Every scene kind, for the formats that name it (CSV comment, extended XYZ comment, JSON). */
+export const SCENE_KINDS = Object.keys(KIND_KEYS) as readonly SceneKind[];
+
+/** Every frame-interval unit a file may state. */
+export const TIME_UNITS = Object.keys(UNIT_KEYS) as readonly TimeUnit[];
+
+/** Length unit of a file that does not name one. */
+export const DEFAULT_LENGTH_UNIT: Readonly<Record<SceneKind, string>> = {
+  pedestrian: 'm',
+  molecule: 'Å',
+  nbody: 'sim',
+  basketball: 'ft',
+  generic: 'm',
+};
+
+export function asSceneKind(v: unknown): SceneKind | undefined {
+  return SCENE_KINDS.find((k) => k === v);
+}
+
+export function asTimeUnit(v: unknown): TimeUnit | undefined {
+  return TIME_UNITS.find((u) => u === v);
+}
 
 /** Largest scene text accepted (characters of the decoded file; ~bytes for ASCII). */
 export const MAX_SCENE_BYTES = 64 * 1024 * 1024;
@@ -53,6 +80,20 @@ export class LineCursor {
   line(): string {
     return this.text.slice(this.start, this.end);
   }
+}
+
+/**
+ * 1-based line of an offset, counting line ends as LineCursor does (\n, \r\n, lone \r); `code(i)` reads the
+ * character (or byte) at i, so one function serves decoded text and raw bytes.
+ */
+export function lineAtOffset(code: (i: number) => number | undefined, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) {
+    const c = code(i);
+    if (c === 10) line++;
+    else if (c === 13 && code(i + 1) !== 10) line++;
+  }
+  return line;
 }
 
 export function isSpace(c: number): boolean {
@@ -188,7 +229,18 @@ export function checkTextSize(file: string, text: string, maxBytes: number = MAX
   }
 }
 
+/**
+ * Refuses a file by its size before any of it is read (browser File.size, CLI stat): a 3 GB file gets
+ * "too large", never an out-of-memory error, and a 1 GB file is not read to be refused afterwards.
+ */
+export function checkFileSize(file: string, bytes: number, maxBytes: number = MAX_SCENE_BYTES): void {
+  if (bytes > maxBytes) {
+    throw new SceneParseError(file, 0, `file is too large (${formatBytes(bytes)})`, `at most ${formatBytes(maxBytes)}`);
+  }
+}
+
 export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 * 1024) return `${(n / (1024 * 1024 * 1024)).toFixed(1)} GiB`;
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} bytes`;
@@ -263,7 +315,18 @@ export interface FrameGrid {
   indexOf(frameId: number): number;
 }
 
-export function buildFrameGrid(file: string, frameIds: Float64Array, count: number): FrameGrid {
+/**
+ * How far gaps may stretch a track file: filled, it may hold at most GAP_FILL_FACTOR times its distinct frames
+ * plus GAP_FILL_SLACK. The ETH/UCY recordings need at most 1.6 times (biwi_hotel); without a cap a 356-byte file
+ * with frame ids 0, 1 and 999999 would become a million-frame scene.
+ */
+export const GAP_FILL_FACTOR = 4;
+export const GAP_FILL_SLACK = 1000;
+
+/**
+ * `lines` (optional, parallel to frameIds) lets a refusal name the line of the frame id after the widest gap.
+ */
+export function buildFrameGrid(file: string, frameIds: Float64Array, count: number, lines?: Int32Array): FrameGrid {
   const sorted = frameIds.slice(0, count).sort();
   const unique: number[] = [];
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique.push(sorted[i]);
@@ -285,6 +348,21 @@ export function buildFrameGrid(file: string, frameIds: Float64Array, count: numb
     }
     if (regular) {
       const total = Math.round(span) + 1;
+      const allowed = GAP_FILL_FACTOR * unique.length + GAP_FILL_SLACK;
+      if (total > allowed) {
+        let widest = 1;
+        for (let i = 2; i < unique.length; i++) if (unique[i] - unique[i - 1] > unique[widest] - unique[widest - 1]) widest = i;
+        const after = unique[widest];
+        let line = 0;
+        if (lines) for (let r = 0; r < count && line === 0; r++) if (frameIds[r] === after) line = lines[r];
+        throw new SceneParseError(
+          file,
+          line,
+          `the gaps in the frame ids (${unique.length} distinct ids from ${f0} to ${unique[unique.length - 1]} in steps of ${step}; ` +
+            `the widest from ${unique[widest - 1]} to ${after}) would make ${total} frames`,
+          `at most ${GAP_FILL_FACTOR} × ${unique.length} distinct frames + ${GAP_FILL_SLACK} = ${allowed} frames once gaps are filled; check the frame ids`,
+        );
+      }
       checkSceneSize(file, total, 0, 0);
       const labels = new Array<number>(total);
       for (let k = 0; k < total; k++) labels[k] = f0 + k * step;

@@ -2,26 +2,37 @@
  * CSV tracks: a header naming the columns, then one row per observation.
  *
  * - Required columns (any order, names case-insensitive): frame, id, x, y; optional z (makes the scene 3-D),
- *   element (chemical symbol; makes it a molecule when every entity has one), label. Other columns are ignored.
+ *   element (chemical symbol; makes it a molecule when every entity has one), charge (a decimal number, in
+ *   elementary charges), group (text such as PLAYER or BALL), label. Other columns are ignored. An entity keeps
+ *   one element, charge and group for the whole file; an empty field means "none".
  * - Comma-separated; fields may be double-quoted ("a,b", "say ""hi"""), but not span lines.
  * - frame, x, y, z must be finite decimal numbers. Ids are text; numeric ids are canonicalised ("12.0" = "12").
  * - Blank lines and lines starting with '#' are skipped. A comment `# lamslide key=value ...` before the header
  *   carries what the columns cannot (kind, length_unit, frame_interval, frame_interval_unit, name); the writer
- *   emits it so files round-trip.
+ *   emits it so files round-trip. An unknown kind or unit, or an interval that is not a positive number, is
+ *   refused. An interval without a unit is in simulation units for kind=nbody and refused otherwise.
+ * - Kind when the comment does not name one: molecule when every entity has an element, basketball when every
+ *   group is PLAYER or BALL (any case; written upper-case), nbody when every entity has a charge and none an
+ *   element, else pedestrian (2-D) or generic (3-D). Length unit when not named: Å for molecules, ft for
+ *   basketball, sim (simulation units) for nbody, else m.
  * - Entities are ordered by numeric id when all ids are numbers, else by first appearance. Frames as in ETH/UCY:
  *   sorted, regular gaps filled with empty frames.
  */
 
 import { SceneParseError, SceneWriteError } from '../errors';
 import { normalizeElement } from '../elements';
-import type { Dim, FrameInterval, Scene, SceneKind, TimeUnit } from '../scene';
+import type { Dim, Entity, FrameInterval, Scene, SceneKind } from '../scene';
 import {
   F64Column,
   I32Column,
   LineCursor,
   buildFrameGrid,
+  DEFAULT_LENGTH_UNIT,
+  asSceneKind,
+  asTimeUnit,
   checkSceneSize,
   fitsF32,
+  formatNumber,
   formatF32,
   isBlankRange,
   isDecimal,
@@ -29,6 +40,8 @@ import {
   parseDecimal,
   parseDecimalString,
   quote,
+  SCENE_KINDS,
+  TIME_UNITS,
 } from './common';
 
 export interface CsvOptions {
@@ -38,9 +51,11 @@ export interface CsvOptions {
   name?: string;
 }
 
-const KINDS: readonly SceneKind[] = ['pedestrian', 'molecule', 'generic'];
-const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'fs', 'ps', 'ns', 'frame'];
-const HEADER_EXPECTED = 'a header with columns frame,id,x,y (optional z, element, label)';
+const HEADER_EXPECTED = 'a header with columns frame,id,x,y (optional z, element, charge, group, label)';
+type Column = 'frame' | 'id' | 'x' | 'y' | 'z' | 'element' | 'charge' | 'group' | 'label';
+
+/** `# lamslide` comment values with the line each came from, for error messages. */
+type Meta = Record<string, { value: string; line: number }>;
 
 interface Field {
   start: number;
@@ -51,8 +66,8 @@ interface Field {
 
 export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scene {
   const cur = new LineCursor(text);
-  const meta: Record<string, string> = {};
-  let col: Record<'frame' | 'id' | 'x' | 'y' | 'z' | 'element' | 'label', number> | undefined;
+  const meta: Meta = {};
+  let col: Record<Column, number> | undefined;
   let width = 0;
   let fields: Field[] = [];
 
@@ -65,6 +80,8 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
   const idIndex = new Map<string, number>();
   const ids: string[] = [];
   const elements: Array<string | undefined> = [];
+  const charges: Array<number | undefined> = [];
+  const groups: Array<string | undefined> = [];
   const labels: string[] = [];
   let allNumeric = true;
 
@@ -74,7 +91,7 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
     let s = start;
     while (isSpace(text.charCodeAt(s))) s++;
     if (text.charCodeAt(s) === 35 /* # */) {
-      if (!col) readMetaComment(text.slice(s, end), meta);
+      if (!col) readMetaComment(text.slice(s, end), cur.lineNo, meta);
       continue;
     }
     fields = splitCsvLine(file, cur.lineNo, text, start, end);
@@ -119,19 +136,33 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
         throw new SceneParseError(file, lineNo, `unknown element ${quote(elementText)}`, 'a chemical element symbol such as C, N, O, Cl');
       }
     }
+    let charge: number | undefined;
+    if (col.charge >= 0 && fieldText(text, fields[col.charge]).trim() !== '') {
+      charge = num(col.charge, 'charge');
+      if (charge === 0) charge = 0; // -0 and 0 are one charge
+    }
+    const groupText = col.group >= 0 ? fieldText(text, fields[col.group]).trim() : '';
+    const group = groupText === '' ? undefined : groupText;
     if (e === undefined) {
       e = ids.length;
       idIndex.set(id, e);
       ids.push(id);
       elements.push(element);
+      charges.push(charge);
+      groups.push(group);
       labels.push(col.label >= 0 ? fieldText(text, fields[col.label]).trim() : '');
-    } else if (elements[e] !== element) {
-      throw new SceneParseError(
-        file,
-        lineNo,
-        `entity ${quote(id)} has element ${element ?? '(none)'} here but ${elements[e] ?? '(none)'} earlier`,
-        'one element per entity',
-      );
+    } else {
+      const clash = (what: string, here: string | number | undefined, before: string | number | undefined) => {
+        throw new SceneParseError(
+          file,
+          lineNo,
+          `entity ${quote(id)} has ${what} ${here ?? '(none)'} here but ${before ?? '(none)'} earlier`,
+          `one ${what} per entity`,
+        );
+      };
+      if (elements[e] !== element) clash('element', element, elements[e]);
+      if (charges[e] !== charge) clash('charge', charge, charges[e]);
+      if (groups[e] !== group) clash('group', group, groups[e]);
     }
     frames.push(frame);
     ents.push(e);
@@ -151,7 +182,7 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
   const finalIndex = new Int32Array(n);
   order.forEach((prov, k) => (finalIndex[prov] = k));
 
-  const grid = buildFrameGrid(file, frames.data, frames.length);
+  const grid = buildFrameGrid(file, frames.data, frames.length, lines.data);
   const fCount = grid.labels.length;
   checkSceneSize(file, fCount, n, dim);
   const positions = new Float32Array(fCount * n * dim);
@@ -173,23 +204,28 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
     if (dim === 3) positions[slot * dim + 2] = zs.data[r];
   }
 
-  const entities = order.map((prov) => {
+  const basketball = n > 0 && groups.every((g) => g !== undefined && /^(player|ball)$/i.test(g));
+  const entities = order.map((prov): Entity => {
     const el = elements[prov];
     const label = labels[prov] || (el ? `${el}${ids[prov]}` : `${dim === 2 ? 'agent' : 'entity'} ${ids[prov]}`);
-    return el ? { sourceId: ids[prov], label, element: el } : { sourceId: ids[prov], label };
+    const e: Entity = { sourceId: ids[prov], label };
+    if (el) e.element = el;
+    if (charges[prov] !== undefined) e.charge = charges[prov];
+    const g = groups[prov];
+    if (g !== undefined) e.group = basketball ? g.toUpperCase() : g;
+    return e;
   });
   const molecule = n > 0 && entities.every((e) => e.element !== undefined);
+  const nbody = n > 0 && entities.every((e) => e.charge !== undefined && e.element === undefined);
 
-  const metaKind = KINDS.find((k) => k === meta.kind);
-  const metaUnit = TIME_UNITS.find((u) => u === meta.frame_interval_unit);
-  const metaInterval = meta.frame_interval !== undefined ? parseDecimalString(meta.frame_interval) : NaN;
-  const interval: FrameInterval =
-    opts.frameInterval ??
-    (metaInterval > 0 && Number.isFinite(metaInterval) && metaUnit ? { value: metaInterval, unit: metaUnit } : { value: 1, unit: 'frame' });
+  const kind: SceneKind =
+    opts.kind ?? metaKind(file, meta) ?? (molecule ? 'molecule' : basketball ? 'basketball' : nbody ? 'nbody' : dim === 2 ? 'pedestrian' : 'generic');
+  const lengthUnit = opts.lengthUnit ?? meta.length_unit?.value ?? DEFAULT_LENGTH_UNIT[kind];
+  const interval: FrameInterval = opts.frameInterval ?? metaInterval(file, meta, kind) ?? { value: 1, unit: 'frame' };
 
   return {
-    name: opts.name ?? meta.name ?? file,
-    kind: opts.kind ?? metaKind ?? (molecule ? 'molecule' : dim === 2 ? 'pedestrian' : 'generic'),
+    name: opts.name ?? meta.name?.value ?? file,
+    kind,
     dim,
     entities,
     frameCount: fCount,
@@ -197,10 +233,44 @@ export function readCsv(file: string, text: string, opts: CsvOptions = {}): Scen
     mask,
     frameInterval: interval,
     frameLabels: grid.labels,
-    lengthUnit: opts.lengthUnit ?? meta.length_unit ?? (molecule ? 'Å' : 'm'),
+    lengthUnit,
   };
 }
 
+function metaKind(file: string, meta: Meta): SceneKind | undefined {
+  const m = meta.kind;
+  if (m === undefined) return undefined;
+  const k = asSceneKind(m.value);
+  if (!k) throw new SceneParseError(file, m.line, `unknown kind=${quote(m.value)}`, `kind= one of ${SCENE_KINDS.join(', ')}`);
+  return k;
+}
+
+function metaInterval(file: string, meta: Meta, kind: SceneKind): FrameInterval | undefined {
+  const v = meta.frame_interval;
+  const u = meta.frame_interval_unit;
+  let unit = u === undefined ? undefined : asTimeUnit(u.value);
+  if (u !== undefined && !unit) {
+    throw new SceneParseError(file, u.line, `unknown frame_interval_unit=${quote(u.value)}`, `frame_interval_unit= one of ${TIME_UNITS.join(', ')}`);
+  }
+  if (v === undefined) {
+    if (u !== undefined && unit !== 'frame') {
+      throw new SceneParseError(file, u.line, `frame_interval_unit=${u.value} without frame_interval`, 'frame_interval=<number> beside its unit');
+    }
+    return undefined;
+  }
+  const value = parseDecimalString(v.value);
+  if (!(value > 0)) {
+    throw new SceneParseError(file, v.line, `frame_interval=${quote(v.value)} is not a positive number`, 'frame_interval=<positive decimal>');
+  }
+  if (!unit) {
+    // The N-body system has no physical units: an interval without a unit is in simulation time.
+    if (kind !== 'nbody') {
+      throw new SceneParseError(file, v.line, `frame_interval=${v.value} has no unit`, `frame_interval_unit= one of ${TIME_UNITS.join(', ')} beside it`);
+    }
+    unit = 'sim';
+  }
+  return { value, unit };
+}
 
 function parseTrimmed(s: string, a: number, b: number): number {
   while (a < b && isSpace(s.charCodeAt(a))) a++;
@@ -212,12 +282,12 @@ function fieldText(text: string, f: Field): string {
   return f.value ?? text.slice(f.start, f.end);
 }
 
-function readMetaComment(line: string, meta: Record<string, string>): void {
+function readMetaComment(line: string, lineNo: number, meta: Meta): void {
   const m = /^#\s*lamslide\s+(.*)$/.exec(line);
   if (!m) return;
   for (const tok of m[1].trim().split(/\s+/)) {
     const eq = tok.indexOf('=');
-    if (eq > 0) meta[tok.slice(0, eq)] = decodeURIComponent(safeDecode(tok.slice(eq + 1)));
+    if (eq > 0) meta[tok.slice(0, eq)] = { value: decodeURIComponent(safeDecode(tok.slice(eq + 1))), line: lineNo };
   }
 }
 
@@ -236,8 +306,8 @@ function readHeader(
   lineNo: number,
   text: string,
   fields: Field[],
-): Record<'frame' | 'id' | 'x' | 'y' | 'z' | 'element' | 'label', number> {
-  const col = { frame: -1, id: -1, x: -1, y: -1, z: -1, element: -1, label: -1 };
+): Record<Column, number> {
+  const col: Record<Column, number> = { frame: -1, id: -1, x: -1, y: -1, z: -1, element: -1, charge: -1, group: -1, label: -1 };
   fields.forEach((f, k) => {
     const name = fieldText(text, f).trim().toLowerCase();
     if (name in col) {
@@ -296,11 +366,18 @@ function splitCsvLine(file: string, lineNo: number, text: string, start: number,
   }
 }
 
-/** Writes `frame,id,x,y[,z][,element],label` rows for present entries, after a `# lamslide` metadata comment. */
+/**
+ * Writes `frame,id,x,y[,z][,element][,charge][,group],label` rows for present entries, after a `# lamslide`
+ * metadata comment.
+ */
 export function writeCsv(scene: Scene): string {
   const n = scene.entities.length;
   const d = scene.dim;
   const hasElement = scene.entities.some((e) => e.element !== undefined);
+  const hasCharge = scene.entities.some((e) => e.charge !== undefined);
+  const hasGroup = scene.entities.some((e) => e.group !== undefined);
+  const badCharge = scene.entities.find((e) => e.charge !== undefined && !Number.isFinite(e.charge));
+  if (badCharge) throw new SceneWriteError('CSV', `entity ${quote(badCharge.sourceId)} has charge ${badCharge.charge}`);
   const interval = scene.frameInterval;
   if (!(interval.value > 0)) throw new SceneWriteError('CSV', 'frame interval must be positive');
   const meta = [
@@ -310,10 +387,23 @@ export function writeCsv(scene: Scene): string {
     `frame_interval_unit=${interval.unit}`,
     `name=${encodeURIComponent(scene.name)}`,
   ];
-  const header = ['frame', 'id', 'x', 'y', ...(d === 3 ? ['z'] : []), ...(hasElement ? ['element'] : []), 'label'];
+  const header = [
+    'frame', 'id', 'x', 'y',
+    ...(d === 3 ? ['z'] : []),
+    ...(hasElement ? ['element'] : []),
+    ...(hasCharge ? ['charge'] : []),
+    ...(hasGroup ? ['group'] : []),
+    'label',
+  ];
   const out: string[] = [`# lamslide ${meta.join(' ')}\n`, header.join(',') + '\n'];
   const idText = scene.entities.map((e) => csvField(e.sourceId));
-  const tail = scene.entities.map((e) => (hasElement ? `,${e.element ?? ''}` : '') + `,${csvField(e.label)}`);
+  const tail = scene.entities.map(
+    (e) =>
+      (hasElement ? `,${e.element ?? ''}` : '') +
+      (hasCharge ? `,${e.charge === undefined ? '' : formatNumber(e.charge)}` : '') +
+      (hasGroup ? `,${csvField(e.group ?? '')}` : '') +
+      `,${csvField(e.label)}`,
+  );
   for (let f = 0; f < scene.frameCount; f++) {
     const frameText = String(scene.frameLabels[f]);
     for (let i = 0; i < n; i++) {

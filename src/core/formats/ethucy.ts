@@ -15,12 +15,14 @@
  *   non-numeric (a header such as `frame_id ped_id x y`).
  * - Entities are ordered by numeric id.
  * - Plain 4-column files: kind 'pedestrian', metres, 0.4 s per frame. Files whose groups are all PLAYER/BALL
- *   (SportVU basketball): kind 'generic', feet, 0.12 s per frame (the clock step measured in
- *   shared/data/nba/SOURCE.md). Options override both.
+ *   (any case; SportVU basketball): kind 'basketball', feet, 0.12 s per frame (the clock step measured in
+ *   shared/data/nba/SOURCE.md), each entity's group upper-cased ("PLAYER", "BALL": the model's feature tokens).
+ *   Other 5-column files keep each entity's group as written. Options override kind, unit and interval.
+ * - An entity keeps one group for the whole file; a row that gives it another is refused.
  */
 
 import { SceneParseError, SceneWriteError } from '../errors';
-import type { FrameInterval, Scene, SceneKind } from '../scene';
+import type { Entity, FrameInterval, Scene, SceneKind } from '../scene';
 import {
   F64Column,
   I32Column,
@@ -111,11 +113,19 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
 
     // -0 and 0 would be different Map keys only by ===, but Map uses SameValueZero, so they merge: good.
     let e = idIndex.get(id);
+    const group = nf === 5 ? text.slice(starts[4], ends[4]) : '';
     if (e === undefined) {
       e = idValues.length;
       idIndex.set(id, e);
       idValues.push(id);
-      groups.push(nf === 5 ? text.slice(starts[4], ends[4]) : '');
+      groups.push(group);
+    } else if (groups[e] !== group) {
+      throw new SceneParseError(
+        file,
+        lineNo,
+        `entity ${formatId(id)} is in group ${quote(group)} here but in ${quote(groups[e])} earlier`,
+        'one group per entity (column 5)',
+      );
     }
     frames.push(frame);
     ents.push(e);
@@ -133,7 +143,7 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
   const finalIndex = new Int32Array(n);
   order.forEach((prov, k) => (finalIndex[prov] = k));
 
-  const grid = buildFrameGrid(file, frames.data, frames.length);
+  const grid = buildFrameGrid(file, frames.data, frames.length, lines.data);
   const fCount = grid.labels.length;
   checkSceneSize(file, fCount, n, 2);
 
@@ -158,19 +168,17 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
   }
 
   const sportVu = columns === 5 && groups.every((g) => /^(player|ball)$/i.test(g));
-  const entities = order.map((prov) => {
+  const entities = order.map((prov): Entity => {
     const sourceId = formatId(idValues[prov]);
-    const g = groups[prov];
-    let label: string;
-    if (g === '') label = `ped ${sourceId}`;
-    else if (/^ball$/i.test(g)) label = 'ball';
-    else label = `${g.toLowerCase()} ${sourceId}`;
-    return { sourceId, label };
+    const g = sportVu ? groups[prov].toUpperCase() : groups[prov];
+    if (g === '') return { sourceId, label: `ped ${sourceId}` };
+    const label = g === 'BALL' && sportVu ? 'ball' : `${g.toLowerCase()} ${sourceId}`;
+    return { sourceId, label, group: g };
   });
 
   return {
     name: opts.name ?? file,
-    kind: opts.kind ?? (sportVu ? 'generic' : 'pedestrian'),
+    kind: opts.kind ?? (sportVu ? 'basketball' : 'pedestrian'),
     dim: 2,
     entities,
     frameCount: fCount,
@@ -184,11 +192,24 @@ export function readEthUcy(file: string, text: string, opts: EthUcyOptions = {})
 
 /**
  * Writes the Social-GAN layout: tab-separated, float-formatted frame and entity ids ("780.0\t12.0\tx\ty"), rows
- * sorted by frame then entity. Requires a 2-D scene whose sourceIds are numbers.
+ * sorted by frame then entity; with a 5th column when the entities have groups (SportVU: PLAYER/BALL).
+ * Requires a 2-D scene whose sourceIds are numbers; refuses what the format cannot hold (charges, a group on
+ * only some entities, a group with blanks).
  */
 export function writeEthUcy(scene: Scene): string {
   if (scene.dim !== 2) throw new SceneWriteError('ETH/UCY', `the format is 2-D but the scene has dim ${scene.dim}`);
   const n = scene.entities.length;
+  const charged = scene.entities.find((e) => e.charge !== undefined);
+  if (charged) throw new SceneWriteError('ETH/UCY', `entity ${quote(charged.sourceId)} has a charge, which the format cannot hold (write CSV or JSON)`);
+  const grouped = scene.entities.some((e) => e.group !== undefined);
+  const groupText = scene.entities.map((e) => {
+    if (!grouped) return '';
+    const g = e.group ?? '';
+    if (g === '' || /\s/.test(g)) {
+      throw new SceneWriteError('ETH/UCY', `entity ${quote(e.sourceId)} has group ${quote(g)}: in this format every entity needs a group, without blanks`);
+    }
+    return `\t${g}`;
+  });
   const idText = scene.entities.map((e) => {
     const v = Number(e.sourceId);
     if (e.sourceId.trim() === '' || !Number.isFinite(v)) {
@@ -202,7 +223,7 @@ export function writeEthUcy(scene: Scene): string {
     for (let i = 0; i < n; i++) {
       const slot = f * n + i;
       if (scene.mask[slot] !== 1) continue;
-      out.push(`${frameText}\t${idText[i]}\t${formatF32(scene.positions[slot * 2])}\t${formatF32(scene.positions[slot * 2 + 1])}\n`);
+      out.push(`${frameText}\t${idText[i]}\t${formatF32(scene.positions[slot * 2])}\t${formatF32(scene.positions[slot * 2 + 1])}${groupText[i]}\n`);
     }
   }
   return out.join('');

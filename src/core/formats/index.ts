@@ -5,14 +5,18 @@
 
 import { SceneParseError, SceneWriteError } from '../errors';
 import type { Scene } from '../scene';
-import { MAX_SCENE_BYTES, checkTextSize, formatBytes } from './common';
+import { MAX_SCENE_BYTES, checkFileSize, checkTextSize } from './common';
 import { readCsv, writeCsv } from './csv';
 import { readEthUcy, writeEthUcy } from './ethucy';
 import { readJsonScene, writeJsonScene } from './json';
 import { readPdb, writePdb } from './pdb';
+import { decodeSceneText } from './text';
 import { readXyz, writeXyz } from './xyz';
 
-export { MAX_FRAMES, MAX_SCENE_BYTES, MAX_SCENE_FLOATS, sceneProblems } from './common';
+export {
+  GAP_FILL_FACTOR, GAP_FILL_SLACK, MAX_FRAMES, MAX_SCENE_BYTES, MAX_SCENE_FLOATS, SCENE_KINDS, TIME_UNITS, checkFileSize, sceneProblems,
+} from './common';
+export { decodeSceneText } from './text';
 export { readCsv, writeCsv } from './csv';
 export type { CsvOptions } from './csv';
 export { readEthUcy, writeEthUcy, ETHUCY_DEFAULT_INTERVAL, SPORTVU_DEFAULT_INTERVAL } from './ethucy';
@@ -136,22 +140,14 @@ export function parseSceneFile(fileName: string, text: string, opts: ParseOption
   }
 }
 
-/** Drag-and-drop path: checks the byte size, decodes strict UTF-8, then parses. */
+/**
+ * The path for file bytes (the browser's parse worker and the CLI): checks the byte size, decodes the text the
+ * same way everywhere (strict UTF-8, or UTF-16 with a byte-order mark; see text.ts), then parses.
+ */
 export function parseSceneFileBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions = {}): Scene {
   const max = opts.maxBytes ?? MAX_SCENE_BYTES;
-  if (bytes.length > max) {
-    throw new SceneParseError(fileName, 0, `file is too large (${formatBytes(bytes.length)})`, `at most ${formatBytes(max)}`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const bad = firstInvalidUtf8(bytes);
-    let line = 1;
-    for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
-    throw new SceneParseError(fileName, line, `byte ${bad} is not valid UTF-8`, 'a UTF-8 (or ASCII) text file');
-  }
-  return parseSceneFile(fileName, text, { maxBytes: max });
+  checkFileSize(fileName, bytes.length, max);
+  return parseSceneFile(fileName, decodeSceneText(fileName, bytes), { maxBytes: max });
 }
 
 /** Serialises a scene; throws SceneWriteError when the format cannot hold it (e.g. 3-D into ETH/UCY). */
@@ -176,37 +172,4 @@ export function writeSceneFile(scene: Scene, format: SceneWriteFormat): string {
 function baseName(fileName: string): string {
   const parts = fileName.split(/[\\/]/);
   return parts[parts.length - 1];
-}
-
-/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i];
-    let need = 0;
-    let min = 0;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    if (i + need >= b.length) return i;
-    let cp = c & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
-    for (let k = 1; k <= need; k++) {
-      const cc = b[i + k];
-      if ((cc & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return b.length;
 }

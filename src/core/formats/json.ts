@@ -5,11 +5,12 @@
  *   "format": "lamslide-scene",
  *   "version": 1,
  *   "name": "biwi_eth",
- *   "kind": "pedestrian" | "molecule" | "generic",
+ *   "kind": "pedestrian" | "molecule" | "nbody" | "basketball" | "generic",
  *   "dim": 2 | 3,
  *   "lengthUnit": "m",
- *   "frameInterval": { "value": 0.4, "unit": "s" | "ms" | "fs" | "ps" | "ns" | "frame" },
- *   "entities": [ { "sourceId": "12", "label": "ped 12", "element": "C" (optional) }, ... ],
+ *   "frameInterval": { "value": 0.4, "unit": "s" | "ms" | "fs" | "ps" | "ns" | "sim" | "frame" },
+ *   "entities": [ { "sourceId": "12", "label": "ped 12", "element": "C", "charge": -1, "group": "PLAYER" }, ... ],
+ *                                                  // element, charge (finite number), group (non-empty): optional
  *   "frameLabels": [ 780, 790, ... ],              // F numbers, strictly increasing
  *   "frames": [ [ [x, y], null, ... ], ... ],     // F arrays of N entries: D numbers, or null when absent
  *   "meta": { ... }                                // optional, free-form, ignored by the reader
@@ -19,16 +20,15 @@
  * the bad value ("frames[3][7][1]") and its line, found by re-scanning the text only when there is an error.
  */
 
-import { SceneParseError } from '../errors';
+import { SceneParseError, SceneWriteError } from '../errors';
 import { normalizeElement } from '../elements';
-import type { Dim, Entity, FrameInterval, Scene, SceneKind, TimeUnit } from '../scene';
-import { F32_MAX, checkSceneSize, formatF32 } from './common';
+import type { Dim, Entity, FrameInterval, Scene } from '../scene';
+import { F32_MAX, SCENE_KINDS, TIME_UNITS, asSceneKind, asTimeUnit, checkSceneSize, formatF32, lineAtOffset } from './common';
 
 export const JSON_FORMAT_NAME = 'lamslide-scene';
 export const JSON_FORMAT_VERSION = 1;
 
-const KINDS: readonly SceneKind[] = ['pedestrian', 'molecule', 'generic'];
-const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'fs', 'ps', 'ns', 'frame'];
+const ENTITY_KEYS = ['sourceId', 'label', 'element', 'charge', 'group'];
 const TOP_KEYS = new Set([
   'format', 'version', 'name', 'kind', 'dim', 'lengthUnit', 'frameInterval', 'entities', 'frameLabels', 'frames', 'meta',
 ]);
@@ -63,7 +63,7 @@ export function readJsonScene(file: string, text: string): Scene {
     fail(['version'], `is ${describe(root.version)}`, `${JSON_FORMAT_VERSION} (the only version this app reads)`);
   }
   if (typeof root.name !== 'string') fail(['name'], `is ${describe(root.name)}`, 'a string');
-  const kind = KINDS.find((k) => k === root.kind) ?? fail(['kind'], `is ${describe(root.kind)}`, `one of ${KINDS.join(', ')}`);
+  const kind = asSceneKind(root.kind) ?? fail(['kind'], `is ${describe(root.kind)}`, `one of ${SCENE_KINDS.join(', ')}`);
   const dim: Dim = root.dim === 2 || root.dim === 3 ? root.dim : fail(['dim'], `is ${describe(root.dim)}`, '2 or 3');
   if (typeof root.lengthUnit !== 'string') fail(['lengthUnit'], `is ${describe(root.lengthUnit)}`, 'a string such as "m" or "Å"');
 
@@ -73,7 +73,7 @@ export function readJsonScene(file: string, text: string): Scene {
   if (typeof fi.value !== 'number' || !(fi.value > 0) || !Number.isFinite(fi.value)) {
     fail(['frameInterval', 'value'], `is ${describe(fi.value)}`, 'a positive number');
   }
-  const unit = TIME_UNITS.find((u) => u === fi.unit) ?? fail(['frameInterval', 'unit'], `is ${describe(fi.unit)}`, `one of ${TIME_UNITS.join(', ')}`);
+  const unit = asTimeUnit(fi.unit) ?? fail(['frameInterval', 'unit'], `is ${describe(fi.unit)}`, `one of ${TIME_UNITS.join(', ')}`);
   const frameInterval: FrameInterval = { value: fi.value as number, unit };
 
   const ents = root.entities;
@@ -83,7 +83,7 @@ export function readJsonScene(file: string, text: string): Scene {
   ents.forEach((e: unknown, i: number) => {
     if (!isObject(e)) return fail(['entities', i], `is ${describe(e)}`, '{"sourceId": "...", "label": "..."}');
     for (const k of Object.keys(e)) {
-      if (k !== 'sourceId' && k !== 'label' && k !== 'element') fail(['entities', i, k], 'unknown key', 'only sourceId, label, element');
+      if (!ENTITY_KEYS.includes(k)) fail(['entities', i, k], 'unknown key', `only ${ENTITY_KEYS.join(', ')}`);
     }
     if (typeof e.sourceId !== 'string' || e.sourceId === '') {
       fail(['entities', i, 'sourceId'], `is ${describe(e.sourceId)}`, 'a non-empty string');
@@ -98,6 +98,14 @@ export function readJsonScene(file: string, text: string): Scene {
       const el = typeof e.element === 'string' ? normalizeElement(e.element) : undefined;
       if (!el) fail(['entities', i, 'element'], `unknown element ${describe(e.element)}`, 'an element symbol such as "C" or "Cl"');
       entity.element = el;
+    }
+    if (e.charge !== undefined) {
+      if (typeof e.charge !== 'number' || !Number.isFinite(e.charge)) fail(['entities', i, 'charge'], `is ${describe(e.charge)}`, 'a finite number');
+      entity.charge = (e.charge as number) === 0 ? 0 : (e.charge as number);
+    }
+    if (e.group !== undefined) {
+      if (typeof e.group !== 'string' || e.group === '') fail(['entities', i, 'group'], `is ${describe(e.group)}`, 'a non-empty string such as "PLAYER"');
+      entity.group = e.group as string;
     }
     entities.push(entity);
   });
@@ -179,7 +187,14 @@ export function writeJsonScene(scene: Scene): string {
   parts.push(',\n  "entities": [\n');
   parts.push(
     scene.entities
-      .map((e) => '    ' + JSON.stringify(e.element ? { sourceId: e.sourceId, label: e.label, element: e.element } : { sourceId: e.sourceId, label: e.label }))
+      .map((e) => {
+        if (e.charge !== undefined && !Number.isFinite(e.charge)) throw new SceneWriteError('JSON', `entity ${JSON.stringify(e.sourceId)} has charge ${e.charge}`);
+        const out: Entity = { sourceId: e.sourceId, label: e.label };
+        if (e.element) out.element = e.element;
+        if (e.charge !== undefined) out.charge = e.charge;
+        if (e.group !== undefined) out.group = e.group;
+        return '    ' + JSON.stringify(out);
+      })
       .join(',\n'),
   );
   parts.push('\n  ],\n  "frameLabels": ' + JSON.stringify(scene.frameLabels) + ',\n  "frames": [\n');
@@ -231,13 +246,7 @@ function syntaxErrorLine(text: string, msg: string): number {
 }
 
 function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    else if (c === 13 && text.charCodeAt(i + 1) !== 10) line++;
-  }
-  return line;
+  return lineAtOffset((i) => text.charCodeAt(i), offset);
 }
 
 /**

@@ -187,11 +187,16 @@ function atomLabel(a: AtomInfo): string {
  * Writes MODEL/ENDMDL blocks with ATOM records in standard columns (readable by PyMOL, VMD, MDTraj, Biopython)
  * and a final END. Atom and residue names come from labels of the form "CA ALA 2" (as the reader makes them);
  * other labels give name = element, residue "MOL" 1. Coordinates are written with 3 decimals (PDB precision).
- * Needs an element for every entity, every atom present, and coordinates within the 8.3f field.
+ * Needs an element for every entity, every atom present, and coordinates within the 8.3f field; refuses entity
+ * charges and groups, which this writer does not carry (XYZ, CSV and JSON do), rather than drop them.
  */
 export function writePdb(scene: Scene): string {
   const n = scene.entities.length;
   const d = scene.dim;
+  const extra = scene.entities.find((e) => e.charge !== undefined || e.group !== undefined);
+  if (extra) {
+    throw new SceneWriteError('PDB', `entity ${quote(extra.sourceId)} has a ${extra.charge !== undefined ? 'charge' : 'group'}, which PDB output does not carry; write XYZ, CSV or JSON instead`);
+  }
   for (let k = 0; k < scene.mask.length; k++) {
     if (scene.mask[k] !== 1) throw new SceneWriteError('PDB', 'PDB cannot mark absent atoms; write XYZ or JSON instead');
   }

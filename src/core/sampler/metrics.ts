@@ -1,6 +1,11 @@
 /**
- * Best-of-K displacement errors and the constant-velocity baseline (CONTRACT.md, "Evaluation protocol").
+ * Displacement errors over K samples, best-of-K (pedestrians, basketball) or averaged over the samples
+ * (molecules, N-body), and the constant-velocity and frozen baselines (CONTRACT.md, "Evaluation protocol" and
+ * "Evaluation protocols (v2)").
  */
+
+/** How the K samples' errors of one entity become one number: the best sample, or their mean. */
+export type Reduction = 'min' | 'mean';
 
 export interface AgentError {
   /** mean L2 error over the future frames (best sample for ADE) */
@@ -10,25 +15,19 @@ export interface AgentError {
 }
 
 /**
- * minADE / minFDE of one agent.
- * @param samples [K, Ts, N, D] sampled positions
- * @param sampleFrame0 index (in the samples' frame axis) of the first future frame
- * @param gt [Tg, N, D] ground truth; gtFrame0 its index of the first future frame
+ * The arguments of one agent's errors: samples [K, Ts, N, D] sampled positions, sampleFrame0 the index (in the
+ * samples' frame axis) of the first future frame, gt [Tg, N, D] the ground truth and gtFrame0 its index of the
+ * first future frame.
  */
-export function minAdeFde(
-  samples: Float32Array,
-  K: number,
-  Ts: number,
-  gt: Float32Array,
-  gtFrame0: number,
-  sampleFrame0: number,
-  future: number,
-  N: number,
-  D: number,
-  agent: number,
-): AgentError {
-  let bestAde = Infinity;
-  let bestFde = Infinity;
+type AgentArgs = [samples: Float32Array, K: number, Ts: number, gt: Float32Array, gtFrame0: number, sampleFrame0: number, future: number, N: number, D: number, agent: number];
+
+/**
+ * ADE / FDE of one agent over K samples: the minimum (best sample, separately for ADE and FDE) or the mean over
+ * the samples.
+ */
+export function adeFde(reduction: Reduction, ...[samples, K, Ts, gt, gtFrame0, sampleFrame0, future, N, D, agent]: AgentArgs): AgentError {
+  let ade = reduction === 'min' ? Infinity : 0;
+  let fde = reduction === 'min' ? Infinity : 0;
   for (let k = 0; k < K; k++) {
     let sum = 0;
     let last = 0;
@@ -40,10 +39,20 @@ export function minAdeFde(
       last = Math.sqrt(e2);
       sum += last;
     }
-    bestAde = Math.min(bestAde, sum / future);
-    bestFde = Math.min(bestFde, last);
+    if (reduction === 'min') {
+      ade = Math.min(ade, sum / future);
+      fde = Math.min(fde, last);
+    } else {
+      ade += sum / future;
+      fde += last;
+    }
   }
-  return { ade: bestAde, fde: bestFde };
+  return reduction === 'min' ? { ade, fde } : { ade: ade / K, fde: fde / K };
+}
+
+/** minADE / minFDE of one agent (adeFde with the best of K). */
+export function minAdeFde(...args: AgentArgs): AgentError {
+  return adeFde('min', ...args);
 }
 
 /**
@@ -63,6 +72,17 @@ export function constantVelocity(pos: Float32Array, N: number, D: number, agent:
 export function constantVelocityError(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
   const pred = constantVelocity(pos, N, D, agent, now, future);
   return cvError(pred, pos, N, D, agent, now, future);
+}
+
+/** The frozen baseline: the last known frame repeated, [future, D]. */
+export function frozen(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): Float32Array {
+  const out = new Float32Array(future * D);
+  for (let j = 0; j < future; j++) for (let d = 0; d < D; d++) out[j * D + d] = pos[(now * N + agent) * D + d];
+  return out;
+}
+
+export function frozenError(pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {
+  return cvError(frozen(pos, N, D, agent, now, future), pos, N, D, agent, now, future);
 }
 
 function cvError(pred: Float32Array, pos: Float32Array, N: number, D: number, agent: number, now: number, future: number): AgentError {

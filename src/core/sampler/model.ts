@@ -6,8 +6,11 @@ import type { SolveOptions } from './solvers';
  * All arrays are row-major float32 / int32 in the graphs' layouts.
  */
 export interface LatentModel extends Partial<DeviceIntegrator> {
-  /** pos [B,N,D] normalised, ids [B,N], mask [B,N] -> latent [B,L,C] */
-  encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number): Promise<Float32Array>;
+  /**
+   * pos [B,N,D] normalised, ids [B,N], mask [B,N], feats [B,N] (contract v2: feature indices into the manifest's
+   * vocabulary; given exactly when the model has one) -> latent [B,L,C]
+   */
+  encode(pos: Float32Array, ids: Int32Array, mask: Float32Array, B: number, N: number, feats?: Int32Array): Promise<Float32Array>;
   /** x [B,T,L,C], t [B], cond [B,T,L,C], condMask [B,T,L] -> x1_pred [B,T,L,C] */
   approximate(x: Float32Array, t: Float32Array, cond: Float32Array, condMask: Int32Array, B: number): Promise<Float32Array>;
   /** latent [B,L,C], ids [B,N] -> pos [B,N,D] normalised */
@@ -38,4 +41,6 @@ export interface ModelDims {
   scale: number;
   t0: number;
   t1: number;
+  /** size of the feature vocabulary (contract v2); 0 or absent: the model takes no features */
+  F?: number;
 }

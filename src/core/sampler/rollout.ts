@@ -23,6 +23,7 @@ export function dimsFromManifest(m: ModelManifest): ModelDims {
     scale: m.normalization.scale,
     t0: m.interpolant.t0,
     t1: m.interpolant.t1,
+    F: m.features.vocab.length,
   };
 }
 
@@ -80,10 +81,36 @@ export interface RolloutOptions {
   onProgress?: (p: ProgressInfo) => void;
   signal?: AbortSignal;
   /**
+   * per-entity feature indices [N] (contract v2; required when the model has a vocabulary, else absent or empty);
+   * default: the window's own `feats`
+   */
+  feats?: ArrayLike<number>;
+  /**
+   * record the decoded data prediction x1_hat at every network evaluation of window 0 (the flow then integrates
+   * with the CPU solver even where the model could keep the latents on its device)
+   */
+  keepSteps?: boolean;
+  /** return the final latent sample of every window */
+  keepLatents?: boolean;
+  /**
    * 'future': decode only the future frames of a single-window rollout (evaluation needs no more; saves the
    * decoder ~40 %). `firstWindow` then holds only those frames. Default 'all' (CONTRACT.md).
    */
   decode?: 'all' | 'future';
+}
+
+export interface StepTrace {
+  /** flow time t at which each prediction was made, length S = network evaluations of window 0 */
+  t: number[];
+  /** [S, K, T, N, D] decoded x1_hat of every window frame, scene units */
+  pos: Float32Array;
+}
+
+/** Wall time of the rollout's parts (ms): encoding the known frames, the flow steps, decoding. */
+export interface RolloutTiming {
+  encodeMs: number;
+  flowMs: number;
+  decodeMs: number;
 }
 
 export interface RolloutResult {
@@ -102,8 +129,16 @@ export interface RolloutResult {
   /** [K,T,L,C] the final latent sample x_S of the first window */
   xFinal: Float32Array;
   firstConditioning: Conditioning;
-  /** network evaluations per window and windows run */
+  /** windows run (each integrates the flow once) */
   windows: number;
+  /** with keepSteps: the decoded prediction at every network evaluation of window 0 */
+  steps?: StepTrace;
+  /**
+   * with keepLatents: [W, K, T, L, C], x_S of every window (W = windows); window 0's known frames are
+   * observed-known..observed-1, a chained window's known frames are 0..observed-1
+   */
+  latents?: Float32Array;
+  timing: RolloutTiming;
 }
 
 /** IDs for a window: the caller's, validated, or a seeded random injective assignment. */
@@ -126,6 +161,7 @@ export async function conditionWindow(
   mask: Float32Array,
   ids: Int32Array,
   known: number,
+  feats?: Int32Array,
 ): Promise<Conditioning> {
   const { D, L, C, observed, scale } = dims;
   const now = observed - 1;
@@ -165,7 +201,12 @@ export async function conditionWindow(
       posN.copyWithin((j * N + n) * D, ((j + 1) * N + n) * D, ((j + 1) * N + n + 1) * D);
     }
   }
-  const latents = await model.encode(posN, idsB, maskK, known, N);
+  let featsB: Int32Array | undefined;
+  if (feats && feats.length > 0) {
+    featsB = new Int32Array(known * N);
+    for (let j = 0; j < known; j++) featsB.set(feats, j * N);
+  }
+  const latents = await model.encode(posN, idsB, maskK, known, N, featsB);
   const LC = L * C;
   if (latents.length !== known * LC) throw new Error(`encoder returned ${latents.length} values, expected ${known * LC}`);
   const mean = new Float32Array(LC);
@@ -182,19 +223,23 @@ export async function conditionWindow(
   return { center, cond, condMask, latents };
 }
 
+/** Per network evaluation: the flow time and the prediction x1_hat [B,T,L,C] (a copy the caller may keep). */
+type PredictionRecorder = (t: number, x1: Float32Array) => void;
+
 /** Integrates K samples for per-sample conditioning (cond [K,T,L,C], condMask [K,T,L]) from the given noise. */
 async function integrate(
   model: LatentModel,
   dims: ModelDims,
-  T: number,
   K: number,
   noise: Float32Array,
   cond: Float32Array,
   condMask: Int32Array,
   opts: RolloutOptions,
   report: (step: number, steps: number) => void,
+  record?: PredictionRecorder,
 ): Promise<Float32Array> {
-  if (model.integrateOnDevice) {
+  // Recording every prediction needs them on the CPU, so a recorded solve never runs on the device.
+  if (model.integrateOnDevice && !record) {
     const onDevice = await model.integrateOnDevice(noise, cond, condMask, K, { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report });
     if (onDevice) return onDevice;
   }
@@ -205,7 +250,9 @@ async function integrate(
     async (state, t) => {
       for (let i = 0; i < state.length; i++) x32[i] = state[i];
       tB.fill(t);
-      return model.approximate(x32, tB, cond, condMask, K);
+      const x1 = await model.approximate(x32, tB, cond, condMask, K);
+      record?.(t, Float32Array.from(x1));
+      return x1;
     },
     { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report },
   );
@@ -245,11 +292,40 @@ function tile<T extends Float32Array | Int32Array>(a: T, times: number): T {
   return out;
 }
 
+/** Throws unless every value of the sampled future [K, horizon, N, D] is finite (naming the first bad one). */
+export function checkFinite(future: Float32Array, K: number, horizon: number, N: number, D: number): void {
+  for (let i = 0; i < future.length; i++) {
+    if (Number.isFinite(future[i])) continue;
+    const d = i % D;
+    const n = Math.floor(i / D) % N;
+    const j = Math.floor(i / (D * N)) % horizon;
+    const k = Math.floor(i / (D * N * horizon));
+    throw new Error(
+      `the sampled future is not finite (${future[i]} at sample ${k}, future frame ${j}, entity ${n}, coordinate ${d}); nothing is returned (K = ${K})`,
+    );
+  }
+}
+
+function checkFeats(feats: ArrayLike<number> | undefined, N: number, F: number): Int32Array | undefined {
+  const given = feats !== undefined && feats.length > 0;
+  if (F > 0 && !given) throw new Error(`the model takes per-entity features (a vocabulary of ${F}); none were given`);
+  if (F === 0 && given) throw new Error('the model has no feature vocabulary, but features were given');
+  if (!given) return undefined;
+  if (feats.length !== N) throw new Error(`features: ${feats.length} values for ${N} entities`);
+  const out = new Int32Array(N);
+  for (let n = 0; n < N; n++) {
+    const v = feats[n];
+    if (!Number.isInteger(v) || v < 0 || v >= F) throw new Error(`features: entity ${n} has index ${v}, outside the vocabulary 0..${F - 1}`);
+    out[n] = v;
+  }
+  return out;
+}
+
 /**
  * Samples K futures of a window whose frames 0..observed-1 hold the history (the "now" frame is observed-1).
  * Only window frames observed-known .. observed-1 are used as input; later frames may hold ground truth, unused.
  */
-export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<SceneWindow, 'T' | 'N' | 'D' | 'pos' | 'mask'>, opts: RolloutOptions): Promise<RolloutResult> {
+export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<SceneWindow, 'T' | 'N' | 'D' | 'pos' | 'mask' | 'feats'>, opts: RolloutOptions): Promise<RolloutResult> {
   const { D, L, C, observed, future, minObserved, P } = dims;
   const { T, N, K } = { T: win.T, N: win.N, K: opts.K };
   if (win.D !== D) throw new Error(`scene is ${win.D}-D but the model expects D = ${D}`);
@@ -261,10 +337,20 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
   }
   const horizon = opts.horizon ?? future;
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
+  const feats = checkFeats(opts.feats ?? win.feats, N, dims.F ?? 0);
   const windows = 1 + Math.max(0, Math.ceil((horizon - future) / future));
   const rng = createRng(opts.seed);
   const ids = windowIds(N, P, deriveSeed(opts.seed, 0x1d5), opts.ids);
   const LC = L * C;
+  const timing: RolloutTiming = { encodeMs: 0, flowMs: 0, decodeMs: 0 };
+  const timed = async <R>(part: keyof RolloutTiming, f: () => Promise<R>): Promise<R> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      timing[part] += performance.now() - t0;
+    }
+  };
 
   const drawWindowNoise = (w: number): Float32Array => {
     // One stream per seed, drawn window by window before each solve, so the noise never depends on NFE.
@@ -277,14 +363,36 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
     return n;
   };
   const progress = (w: number) => (step: number, steps: number) => opts.onProgress?.({ window: w, windows, step, steps });
+  const latents = opts.keepLatents ? new Float32Array(windows * K * T * LC) : undefined;
 
   // Window 0: real history.
-  const c0 = await conditionWindow(model, dims, T, N, win.pos, win.mask, ids, known);
+  const c0 = await timed('encodeMs', () => conditionWindow(model, dims, T, N, win.pos, win.mask, ids, known, feats));
   const noise0 = drawWindowNoise(0);
-  const x0 = await integrate(model, dims, T, K, noise0, tile(c0.cond, K), tile(c0.condMask, K), opts, progress(0));
-  const centers0 = tile(Float32Array.from(c0.center), K);
+  const stepT: number[] = [];
+  const stepX: Float32Array[] = [];
+  const record: PredictionRecorder | undefined = opts.keepSteps
+    ? (t, x1) => {
+        stepT.push(t);
+        stepX.push(x1);
+      }
+    : undefined;
+  const x0 = await timed('flowMs', () => integrate(model, dims, K, noise0, tile(c0.cond, K), tile(c0.condMask, K), opts, progress(0), record));
+  latents?.set(x0, 0);
+  const centers0 = Float64Array.from(tile(Float32Array.from(c0.center), K));
   const futureOnly = opts.decode === 'future' && windows === 1;
-  const dec0 = await decodeAll(model, dims, T, K, N, x0, ids, Float64Array.from(centers0), futureOnly ? observed : 0);
+  const dec0 = await timed('decodeMs', () => decodeAll(model, dims, T, K, N, x0, ids, centers0, futureOnly ? observed : 0));
+
+  let steps: StepTrace | undefined;
+  if (record) {
+    // All predictions in one decoder call: S * K windows of T frames, each with window 0's centre.
+    const S = stepX.length;
+    const xs = new Float32Array(S * K * T * LC);
+    stepX.forEach((x, s) => xs.set(x, s * K * T * LC));
+    const centersS = new Float64Array(S * K * D);
+    for (let s = 0; s < S; s++) centersS.set(centers0, s * K * D);
+    const pos = await timed('decodeMs', () => decodeAll(model, dims, T, S * K, N, xs, ids, centersS));
+    steps = { t: stepT, pos };
+  }
 
   const out = new Float32Array(K * horizon * N * D);
   const TND = T * N * D;
@@ -313,15 +421,18 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
     for (let f = 0; f < observed; f++) winMask.set(tracked, f * N);
     for (let k = 0; k < K; k++) {
       winPos.set(prev.subarray(k * TND + future * ND, k * TND + T * ND), 0);
-      const ck = await conditionWindow(model, dims, T, N, winPos, winMask, ids, observed);
+      const ck = await timed('encodeMs', () => conditionWindow(model, dims, T, N, winPos, winMask, ids, observed, feats));
       condK.set(ck.cond, k * T * LC);
       maskK.set(ck.condMask, k * T * L);
       centers.set(ck.center, k * D);
     }
-    const xw = await integrate(model, dims, T, K, drawWindowNoise(w), condK, maskK, opts, progress(w));
-    prev = await decodeAll(model, dims, T, K, N, xw, ids, centers);
+    const noise = drawWindowNoise(w);
+    const xw = await timed('flowMs', () => integrate(model, dims, K, noise, condK, maskK, opts, progress(w)));
+    latents?.set(xw, w * K * T * LC);
+    prev = await timed('decodeMs', () => decodeAll(model, dims, T, K, N, xw, ids, centers));
     copyFuture(prev, w * future);
   }
+  checkFinite(out, K, horizon, N, D);
 
-  return { K, N, D, known, horizon, ids, future: out, firstWindow: dec0, xFinal: x0, firstConditioning: c0, windows };
+  return { K, N, D, known, horizon, ids, future: out, firstWindow: dec0, xFinal: x0, firstConditioning: c0, windows, steps, latents, timing };
 }

@@ -3,7 +3,9 @@
  * ground truth after it when the file has it), and the result is mapped back to scene entities.
  */
 import type { Scene } from '../scene';
+import { sceneFeatures } from './compat';
 import { compactFrames, compactIndexAtOrBefore } from './frames';
+import type { ModelManifest } from './manifest';
 import type { ModelDims } from './model';
 import { extractWindow, type SceneWindow } from './windows';
 
@@ -20,9 +22,11 @@ export interface SceneSampleWindow {
 
 /**
  * Builds the sampling window for "now" = original scene frame `nowFrame` (an empty frame maps to the last
- * non-empty frame before it). Entities: those present in at least one known frame.
+ * non-empty frame before it). Entities: those present in at least one known frame. With the manifest of a model
+ * that has a vocabulary, the window carries its entities' feature indices (throws naming an entity whose token is
+ * missing or unknown).
  */
-export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: number): SceneSampleWindow {
+export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: number, manifest?: ModelManifest): SceneSampleWindow {
   const { scene: cs, toOriginal } = compactFrames(scene);
   const nowCompact = compactIndexAtOrBefore(toOriginal, nowFrame);
   if (nowCompact < 0) throw new Error(`no entity is present at or before frame ${scene.frameLabels[nowFrame] ?? nowFrame}`);
@@ -33,8 +37,9 @@ export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: numbe
   const knownFrames = Array.from({ length: known }, (_, j) => dims.observed - known + j);
   const window = extractWindow(cs, start, T, { frames: knownFrames });
   if (window.N > dims.P) {
-    throw new Error(`${scene.name}: ${window.N} pedestrians are present in the observed frames, but the model's ID pool holds ${dims.P}`);
+    throw new Error(`${scene.name}: ${window.N} entities are present in the observed frames, but the model's ID pool holds ${dims.P}`);
   }
+  if (manifest && manifest.features.vocab.length > 0) window.feats = sceneFeatures(cs, window.entities, manifest);
   const frames = Array.from({ length: T }, (_, f) => {
     const c = start + f;
     return c >= 0 && c < toOriginal.length ? toOriginal[c] : -1;

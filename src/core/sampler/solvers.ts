@@ -4,7 +4,7 @@
  * storage: float64 arrays on the CPU (`solve`; the solver adds no error worth measuring) and tensors that stay on
  * a device between steps (`solveWith` with the engine's GPU operations).
  */
-import { alpha, sigma, timeGrid, velocityCoeffs } from './interpolant';
+import { alpha, sigma, timeGrid, velocityCoeffs } from './interpolant.ts';
 
 export type SolverName = 'euler' | 'heun' | 'ddim';
 export const SOLVERS: readonly SolverName[] = ['euler', 'heun', 'ddim'];

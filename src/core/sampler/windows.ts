@@ -18,6 +18,8 @@ export interface SceneWindow {
   mask: Float32Array;
   /** Scene entity index of each window entity. */
   entities: number[];
+  /** [N] feature indices into the model's vocabulary (contract v2; set by sceneSampleWindow for such models) */
+  feats?: Int32Array;
 }
 
 export type EntityRule =
@@ -57,10 +59,14 @@ export function extractWindow(scene: Scene, start: number, T: number, rule: Enti
   return { start, T, N, D, pos, mask, entities };
 }
 
-/** Window entities present in every one of the window's T frames (the scored agents of the protocol). */
-export function fullyObserved(w: SceneWindow): number[] {
+/**
+ * Window entities present in every one of the window's T frames (the scored agents of the protocol); `scored`
+ * (by scene entity index) narrows them further, e.g. to the players of a basketball scene.
+ */
+export function fullyObserved(w: SceneWindow, scored?: (entity: number) => boolean): number[] {
   const out: number[] = [];
   for (let n = 0; n < w.N; n++) {
+    if (scored && !scored(w.entities[n])) continue;
     let ok = true;
     for (let f = 0; f < w.T && ok; f++) ok = w.mask[f * w.N + n] === 1;
     if (ok) out.push(n);
@@ -76,19 +82,19 @@ export interface EvalWindow {
 
 /**
  * The evaluation windows of one file: every start s = 0 .. F - T (stride 1 by the protocol; larger strides only for
- * quick checks and the model card's subsampled numbers); windows without a scored agent are
- * skipped. Lazily generated so a large file never holds all windows at once.
+ * quick checks and the model card's subsampled numbers); windows without a scored agent (fully observed, and
+ * accepted by `scoredEntity` when given) are skipped. Lazily generated so a large file never holds all windows at once.
  */
-export function* evaluationWindows(scene: Scene, T: number, stride = 1): Generator<EvalWindow> {
+export function* evaluationWindows(scene: Scene, T: number, stride = 1, scoredEntity?: (entity: number) => boolean): Generator<EvalWindow> {
   for (let s = 0; s + T <= scene.frameCount; s += stride) {
     const window = extractWindow(scene, s, T, 'window');
-    const scored = fullyObserved(window);
+    const scored = fullyObserved(window, scoredEntity);
     if (scored.length > 0) yield { window, scored };
   }
 }
 
 /** Counts evaluation windows and scored agents without keeping them (for progress bars). */
-export function countEvaluationWindows(scene: Scene, T: number, stride = 1): { windows: number; agents: number } {
+export function countEvaluationWindows(scene: Scene, T: number, stride = 1, scoredEntity?: (entity: number) => boolean): { windows: number; agents: number } {
   let windows = 0;
   let agents = 0;
   const F = scene.frameCount;
@@ -96,6 +102,7 @@ export function countEvaluationWindows(scene: Scene, T: number, stride = 1): { w
   for (let s = 0; s + T <= F; s += stride) {
     let a = 0;
     for (let i = 0; i < N; i++) {
+      if (scoredEntity && !scoredEntity(i)) continue;
       let ok = true;
       for (let f = s; f < s + T && ok; f++) ok = scene.mask[f * N + i] === 1;
       if (ok) a++;

@@ -1,8 +1,8 @@
 /**
  * 3-D scenes: ball-and-stick. Atoms are one InstancedMesh (element colour, size from covalent radius);
  * bonds are two half-cylinders per bond, each in its atom's colour, as a second InstancedMesh. Two draw calls
- * whatever N is, so a few thousand atoms stay interactive. Entities without an element (generic 3-D systems)
- * get per-entity colours and no bonds.
+ * whatever N is, so a few thousand atoms stay interactive. An atom of unknown element is drawn magenta without
+ * bonds; scenes without any element are particles (particleLayer.ts).
  */
 import {
   Color,
@@ -13,14 +13,15 @@ import {
   InstancedMesh,
   Matrix4,
   MeshStandardMaterial,
+  type Object3D,
   Quaternion,
   Vector3,
 } from 'three';
 import { ELEMENTS, inferBonds, normalizeElement, UNKNOWN_ELEMENT_COLOR } from '../../core/elements';
 import type { Scene } from '../../core/scene';
-import { entityHsl, presentCount, sceneBounds } from '../format';
-import type { SceneLayer } from './layer';
-import { writeHidden, writeScaleTranslate } from './layer';
+import { presentCount } from '../format';
+import { WorldMapping } from './mapping';
+import { layerInfo, type LayerInfo, type SceneLayer, writeHidden, writeScaleTranslate } from './layer';
 
 const BOND_RADIUS_A = 0.13;
 /** Ball radius = BALL_BASE + BALL_SCALE * covalent radius (Å): H stays visible, heavy atoms dominate. */
@@ -42,31 +43,25 @@ export class MoleculeLayer implements SceneLayer {
   private readonly bonds: Int32Array;
   private readonly ballRadius: Float32Array;
   private readonly bondRadius: number;
-  private readonly center: [number, number, number];
+  private readonly colors: Color[];
   private drawn = 0;
 
-  constructor(private readonly scene: Scene) {
+  /** `mapping`: the view's scene-to-world mapping (default: made from this scene). */
+  constructor(
+    private readonly scene: Scene,
+    readonly mapping: WorldMapping = WorldMapping.forScene(scene),
+  ) {
     const n = scene.entities.length;
-    const b = sceneBounds(scene);
-    this.center = [0, 1, 2].map((c) => (c < scene.dim ? (b.min[c] + b.max[c]) / 2 : 0)) as [number, number, number];
-    const diag = Math.hypot(...b.max.map((v, c) => v - b.min[c]));
-
-    const hasElements = scene.entities.some((e) => e.element && ELEMENTS.has(normalizeElement(e.element) ?? ''));
+    const diag = mapping.diag;
     const a = angstromIn(scene.lengthUnit);
     this.ballRadius = new Float32Array(n);
     const colors: Color[] = [];
+    this.colors = colors;
     for (let i = 0; i < n; i++) {
       const sym = scene.entities[i].element;
       const info = sym ? ELEMENTS.get(normalizeElement(sym) ?? '') : undefined;
-      if (hasElements) {
-        this.ballRadius[i] = (BALL_BASE_A + BALL_SCALE * (info?.covalentRadius ?? 0.8)) * a;
-        colors.push(new Color(info?.color ?? UNKNOWN_ELEMENT_COLOR));
-      } else {
-        // No chemistry to go on: size relative to the scene, colour per entity.
-        this.ballRadius[i] = Math.max(diag, 1e-6) / 60;
-        const [h, s, l] = entityHsl(i);
-        colors.push(new Color().setHSL(h, s, l));
-      }
+      this.ballRadius[i] = (BALL_BASE_A + BALL_SCALE * (info?.covalentRadius ?? 0.8)) * a;
+      colors.push(new Color(info?.color ?? UNKNOWN_ELEMENT_COLOR));
     }
     this.bondRadius = BOND_RADIUS_A * a;
     let maxBall = 0;
@@ -86,7 +81,7 @@ export class MoleculeLayer implements SceneLayer {
 
     // Topology is taken once, from the first frame with the most atoms present, and kept: MD does not break bonds,
     // and re-inferring per frame would make bonds flicker as distances cross the cutoff.
-    const pairs = hasElements ? inferBonds(scene, bestTopologyFrame(scene)) : [];
+    const pairs = inferBonds(scene, bestTopologyFrame(scene));
     this.bondCount = pairs.length;
     this.bonds = new Int32Array(pairs.length * 2);
     pairs.forEach(([p, q], k) => {
@@ -111,15 +106,12 @@ export class MoleculeLayer implements SceneLayer {
     }
   }
 
+  private readonly tmp = [0, 0, 0];
+
   private pos(frame: number, i: number, out: Vector3): Vector3 {
     const { scene } = this;
-    const d = scene.dim;
-    const k = (frame * scene.entities.length + i) * d;
-    return out.set(
-      scene.positions[k] - this.center[0],
-      scene.positions[k + 1] - this.center[1],
-      d === 3 ? scene.positions[k + 2] - this.center[2] : 0,
-    );
+    this.mapping.put(scene.positions, (frame * scene.entities.length + i) * scene.dim, this.tmp, 0);
+    return out.fromArray(this.tmp);
   }
 
   setFrame(frame: number): void {
@@ -179,6 +171,22 @@ export class MoleculeLayer implements SceneLayer {
 
   drawnCount(): number {
     return this.drawn;
+  }
+
+  pickTargets(): Object3D[] {
+    return [this.atoms];
+  }
+
+  entityRadius(i: number): number {
+    return this.ballRadius[i];
+  }
+
+  entityColor(i: number, out: Color): Color {
+    return out.copy(this.colors[i]);
+  }
+
+  info(): LayerInfo {
+    return { ...layerInfo(this, this.scene, 'molecule', 0), bonds: this.bondCount };
   }
 
   dispose(): void {

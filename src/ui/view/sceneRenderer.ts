@@ -1,28 +1,62 @@
 /**
- * The imperative three.js side of the viewport: renderer, camera, orbit controls, lights and the layer that
- * draws the current scene. React owns the DOM element and calls into this; nothing here knows about React.
+ * The imperative three.js side of the main viewport: renderer, camera, orbit controls, lights and one view
+ * cell (scene layer + run layer). React owns the DOM element and calls into this; nothing here knows about React.
  */
-import {
-  type Object3D,
-  Color,
-  DirectionalLight,
-  HemisphereLight,
-  PerspectiveCamera,
-  Scene as ThreeScene,
-  Vector3,
-  WebGLRenderer,
-} from 'three';
+import { Color, DirectionalLight, HemisphereLight, PerspectiveCamera, Raycaster, Scene as ThreeScene, Spherical, Vector2, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Scene } from '../../core/scene';
-import type { SceneLayer } from './layer';
-import { MoleculeLayer } from './moleculeLayer';
-import { buildFanObject, disposeObject, type SampleFan } from './fanLayer';
-import { PlaneLayer } from './planeLayer';
+import { ViewCell, type CellView, type ViewState } from './cell';
 
 export const BACKGROUND = 0x12161d;
 
-export function createLayer(scene: Scene, background: Color): SceneLayer {
-  return scene.dim === 2 ? new PlaneLayer(scene, background) : new MoleculeLayer(scene);
+export { createLayer } from './cell';
+export type { CellView, ViewState } from './cell';
+
+/** Lights shared by every view: a sky/ground fill and a key light riding on the camera. */
+export function addLights(world: ThreeScene, camera: PerspectiveCamera): void {
+  world.background = new Color(BACKGROUND);
+  world.add(new HemisphereLight(0xe8eefc, 0x30343c, 1.6));
+  // A light riding on the camera keeps the side you look at lit while orbiting.
+  const key = new DirectionalLight(0xffffff, 1.8);
+  key.position.set(0.6, 1, 1.2);
+  camera.add(key);
+  world.add(camera);
+}
+
+/**
+ * A WebGL renderer on a canvas appended to `container`, with the app's lights on `world` and orbit controls on
+ * `camera` that call `onChange` (the views redraw only when something changed).
+ */
+export function createView(container: HTMLElement, world: ThreeScene, camera: PerspectiveCamera, onChange: () => void): { renderer: WebGLRenderer; controls: OrbitControls } {
+  // preserveDrawingBuffer lets screenshots, pixel checks and PNG export read the canvas after it was presented.
+  const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+  renderer.setClearColor(BACKGROUND, 1);
+  renderer.domElement.style.display = 'block';
+  container.appendChild(renderer.domElement);
+  addLights(world, camera);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.enableDamping = true;
+  controls.addEventListener('change', onChange);
+  return { renderer, controls };
+}
+
+/** Frames a bounding sphere: from the side for 3-D, from above at an angle for ground-plane scenes. */
+export function frameCamera(camera: PerspectiveCamera, controls: OrbitControls, radius: number, planar: boolean): void {
+  const r = Math.max(radius, 1e-3);
+  const fov = (camera.fov * Math.PI) / 180;
+  // Fit the bounding sphere into the narrower of the two view angles.
+  const halfAngle = Math.min(fov, 2 * Math.atan(Math.tan(fov / 2) * camera.aspect)) / 2;
+  // A molecule's bounding sphere covers its whole trajectory, so it can be framed a bit tighter.
+  const dist = (r / Math.sin(halfAngle)) * (planar ? 1.0 : 0.9);
+  // Ground-plane scenes: looking down at about 60 degrees keeps both axes readable and shows height.
+  const dir = planar ? new Vector3(0, 1.0, 0.55) : new Vector3(0.25, 0.2, 1);
+  camera.position.copy(dir.normalize().multiplyScalar(dist));
+  camera.near = dist / 1000;
+  camera.far = dist * 20;
+  camera.updateProjectionMatrix();
+  controls.target.set(0, 0, 0);
+  controls.update();
 }
 
 export class SceneRenderer {
@@ -31,37 +65,18 @@ export class SceneRenderer {
   private readonly world = new ThreeScene();
   private readonly controls: OrbitControls;
   private readonly resizeObserver: ResizeObserver;
-  private layer: SceneLayer | null = null;
-  private scene: Scene | null = null;
-  /** Drawn on top of the layer in the same world coordinates (the Sample panel's fan of futures); owned here. */
-  private overlay: Object3D | null = null;
-  private frame = 0;
+  private readonly cell = new ViewCell(new Color(BACKGROUND));
+  private readonly ray = new Raycaster();
   private dirty = true;
   private raf = 0;
   private disposed = false;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly container: HTMLElement) {
-    // preserveDrawingBuffer lets screenshots and pixel checks read the canvas after the frame was presented.
-    this.renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.setClearColor(BACKGROUND, 1);
-    this.renderer.domElement.style.display = 'block';
-    container.appendChild(this.renderer.domElement);
-
-    this.world.background = new Color(BACKGROUND);
-    this.world.add(new HemisphereLight(0xe8eefc, 0x30343c, 1.6));
-    // A light riding on the camera keeps the side you look at lit while orbiting.
-    const key = new DirectionalLight(0xffffff, 1.8);
-    key.position.set(0.6, 1, 1.2);
-    this.camera.add(key);
-    this.world.add(this.camera);
-
-    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.enableDamping = true;
-    this.controls.addEventListener('change', () => {
+    ({ renderer: this.renderer, controls: this.controls } = createView(container, this.world, this.camera, () => {
       this.dirty = true;
-    });
-
+    }));
+    this.world.add(this.cell.group);
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
     this.resize();
@@ -76,8 +91,15 @@ export class SceneRenderer {
     if (this.dirty) {
       this.dirty = false;
       this.renderer.render(this.world, this.camera);
+      for (const l of this.listeners) l();
     }
   };
+
+  /** Called after every drawn frame (the hover readout follows moving entities). */
+  onDraw(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   private resize(): void {
     const w = Math.max(1, this.container.clientWidth);
@@ -85,70 +107,122 @@ export class SceneRenderer {
     this.renderer.setSize(w, h, true);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
-    this.layer?.setViewportSize?.(w, h);
+    this.cell.setViewportSize(w, h);
     this.dirty = true;
   }
 
+  /** Shows the file alone (no run). */
   setScene(scene: Scene | null): void {
-    this.scene = scene;
-    if (this.layer) {
-      this.world.remove(this.layer.object);
-      this.layer.dispose();
-      this.layer = null;
-    }
-    if (scene) {
-      this.layer = createLayer(scene, new Color(BACKGROUND));
-      this.layer.setViewportSize?.(Math.max(1, this.container.clientWidth), Math.max(1, this.container.clientHeight));
-      this.world.add(this.layer.object);
-      this.frame = Math.min(this.frame, scene.frameCount - 1);
-      this.layer.setFrame(this.frame);
-    }
-    this.resetCamera();
+    this.setView({ base: scene, display: scene, run: null, sample: null });
   }
 
-  /** Draws a fan of sampled futures over the current scene (null removes it); returns what was drawn. */
-  setFan(fan: SampleFan | null): { lines: number; truthLines: number } {
-    if (this.overlay) {
-      this.world.remove(this.overlay);
-      disposeObject(this.overlay);
-      this.overlay = null;
-    }
+  /** What to draw: the file (fixes the mapping and the camera), the displayed trajectory and the run. */
+  setView(v: CellView): void {
+    if (this.cell.setView(v)) this.resetCamera();
     this.dirty = true;
-    if (!fan || !this.scene) return { lines: 0, truthLines: 0 };
-    const built = buildFanObject(this.scene, fan);
-    this.overlay = built.object;
-    this.world.add(built.object);
-    return { lines: built.lines, truthLines: built.truthLines };
   }
 
   setFrame(frame: number): void {
-    this.frame = frame;
-    this.layer?.setFrame(frame);
+    this.cell.setFrame(frame);
     this.dirty = true;
   }
 
-  /** Frames the whole scene: from the side for 3-D, from above at an angle for ground-plane scenes. */
+  setHighlight(entity: number | null): void {
+    this.cell.setHighlight(entity);
+    this.dirty = true;
+  }
+
   resetCamera(): void {
-    const r = Math.max(this.layer?.radius ?? 10, 1e-3);
-    const fov = (this.camera.fov * Math.PI) / 180;
-    // Fit the bounding sphere into the narrower of the two view angles.
-    const halfAngle = Math.min(fov, 2 * Math.atan(Math.tan(fov / 2) * this.camera.aspect)) / 2;
-    const planar = this.layer?.planar ?? false;
-    // A molecule's bounding sphere covers its whole trajectory, so it can be framed a bit tighter.
-    const dist = (r / Math.sin(halfAngle)) * (planar ? 1.0 : 0.9);
-    // Ground-plane scenes: looking down at about 60 degrees keeps both axes readable and shows height.
-    const dir = planar ? new Vector3(0, 1.0, 0.55) : new Vector3(0.25, 0.2, 1);
-    this.camera.position.copy(dir.normalize().multiplyScalar(dist));
-    this.camera.near = dist / 1000;
-    this.camera.far = dist * 20;
-    this.camera.updateProjectionMatrix();
-    this.controls.target.set(0, 0, 0);
+    frameCamera(this.camera, this.controls, this.cell.radius, this.cell.planar);
+    this.dirty = true;
+  }
+
+  /** Turns the camera around its target (the keyboard's orbit): azimuth and elevation steps in radians. */
+  orbit(dAzimuth: number, dElevation: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    const sph = new Spherical().setFromVector3(offset);
+    sph.theta += dAzimuth;
+    // Stops short of the poles, where "up" would flip.
+    sph.phi = Math.min(Math.PI - 0.05, Math.max(0.05, sph.phi - dElevation));
+    offset.setFromSpherical(sph);
+    this.camera.position.copy(this.controls.target).add(offset);
+    this.camera.lookAt(this.controls.target);
     this.controls.update();
     this.dirty = true;
   }
 
+  /** Moves camera and target sideways / up by fractions of the visible height at the target. */
+  pan(dx: number, dy: number): void {
+    const dist = this.camera.position.distanceTo(this.controls.target);
+    const h = 2 * dist * Math.tan((this.camera.fov * Math.PI) / 360);
+    this.camera.updateMatrix();
+    const right = new Vector3().setFromMatrixColumn(this.camera.matrix, 0).multiplyScalar(dx * h);
+    const up = new Vector3().setFromMatrixColumn(this.camera.matrix, 1).multiplyScalar(dy * h);
+    const move = right.add(up);
+    this.camera.position.add(move);
+    this.controls.target.add(move);
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Moves the camera towards the target by `factor` (> 1 closer, < 1 farther). */
+  zoom(factor: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    const len = offset.length();
+    const next = Math.min(this.camera.far / 2, Math.max(this.camera.near * 2, len / factor));
+    this.camera.position.copy(this.controls.target).add(offset.multiplyScalar(next / len));
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Camera position and orbit target (world), for tests. */
+  cameraState(): { position: number[]; target: number[] } {
+    return { position: this.camera.position.toArray(), target: this.controls.target.toArray() };
+  }
+
+  /** Scene entity under a point of the page (client coordinates), or null. */
+  pickAt(clientX: number, clientY: number): number | null {
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) return null;
+    const ndc = new Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
+    this.ray.setFromCamera(ndc, this.camera);
+    return this.cell.pick(this.ray);
+  }
+
+  /** Where scene entity `e` is drawn now, in client (page) coordinates; null when it is not drawn. */
+  screenOf(e: number): { x: number; y: number } | null {
+    const w = this.cell.worldOf(e);
+    if (!w) return null;
+    const p = new Vector3(...w).project(this.camera);
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    return { x: rect.left + ((p.x + 1) / 2) * rect.width, y: rect.top + ((1 - p.y) / 2) * rect.height };
+  }
+
+  /** The view as a PNG at `scale` × the on-screen size (drawn once more at that size, then restored). */
+  async snapshot(scale: number): Promise<Blob> {
+    const r = this.renderer;
+    const old = r.getPixelRatio();
+    const w = Math.max(1, this.container.clientWidth);
+    const h = Math.max(1, this.container.clientHeight);
+    r.setPixelRatio(scale);
+    r.setSize(w, h, false);
+    this.cell.setViewportSize(w * scale, h * scale);
+    r.render(this.world, this.camera);
+    const blob = await new Promise<Blob | null>((res) => r.domElement.toBlob(res, 'image/png'));
+    r.setPixelRatio(old);
+    r.setSize(w, h, true);
+    this.cell.setViewportSize(w, h);
+    this.dirty = true;
+    if (!blob) throw new Error('the browser could not encode the view as PNG');
+    return blob;
+  }
+
+  viewState(): ViewState {
+    return this.cell.state();
+  }
+
   drawnEntities(): number {
-    return this.layer?.drawnCount() ?? 0;
+    return this.cell.drawnCount();
   }
 
   dispose(): void {
@@ -156,7 +230,8 @@ export class SceneRenderer {
     cancelAnimationFrame(this.raf);
     this.resizeObserver.disconnect();
     this.controls.dispose();
-    this.setScene(null);
+    this.cell.dispose();
+    this.listeners.clear();
     this.renderer.dispose();
     // Browsers cap live WebGL contexts (~16); release this one now rather than at garbage collection.
     this.renderer.forceContextLoss();

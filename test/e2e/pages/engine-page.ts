@@ -60,7 +60,7 @@ async function run(req: PageRunRequest): Promise<PageRunResult> {
       const d = fx.decoder.inputs;
       const [dB, dN] = d.ids.shape;
       const graphs = {
-        encoder: Array.from(await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), eB, eN)),
+        encoder: Array.from(await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), eB, eN, e.feats ? i32(e.feats) : undefined)),
         approximator: Array.from(await model.approximate(f32(a.x), f32(a.t), f32(a.cond), i32(a.cond_mask), a.x.shape[0])),
         decoder: Array.from(await model.decode(f32(d.latent), i32(d.ids), dB, dN)),
       };

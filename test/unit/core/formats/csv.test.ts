@@ -95,3 +95,61 @@ describe('writeCsv', () => {
     );
   });
 });
+
+describe('CSV for N-body and basketball scenes', () => {
+  const NBODY = '# lamslide kind=nbody frame_interval=0.1\nframe,id,x,y,z,charge\n0,0,0.5,-1,2,1\n0,1,1,1,1,-1\n1,0,0.6,-1,2,1\n1,1,1.1,1,1,-1\n';
+
+  it('reads a charge column and the nbody comment in simulation units', () => {
+    const s = readCsv(F, NBODY);
+    expect(s.kind).toBe('nbody');
+    expect(s.dim).toBe(3);
+    expect(s.lengthUnit).toBe('sim');
+    expect(s.frameInterval).toEqual({ value: 0.1, unit: 'sim' });
+    expect(s.entities.map((e) => e.charge)).toEqual([1, -1]);
+  });
+
+  it('infers nbody from charges and basketball from PLAYER/BALL groups without a comment', () => {
+    expect(readCsv(F, 'frame,id,x,y,z,charge\n0,0,0,0,0,1\n').kind).toBe('nbody');
+    const b = readCsv(F, 'frame,id,x,y,group\n0,-1,1,2,ball\n0,7,3,4,Player\n');
+    expect(b.kind).toBe('basketball');
+    expect(b.lengthUnit).toBe('ft');
+    expect(b.entities.map((e) => e.group)).toEqual(['BALL', 'PLAYER']);
+  });
+
+  it('refuses a charge or group that changes, and a bad charge', () => {
+    expectParseError(() => readCsv(F, 'frame,id,x,y,charge\n0,a,0,0,1\n1,a,0,0,-1\n'), 3, /charge -1 here but 1 earlier/);
+    expectParseError(() => readCsv(F, 'frame,id,x,y,charge\n0,a,0,0,1\n1,a,0,0,\n'), 3, /charge \(none\) here but 1 earlier/);
+    expectParseError(() => readCsv(F, 'frame,id,x,y,group\n0,a,0,0,BALL\n1,a,0,0,PLAYER\n'), 3, /group PLAYER here but BALL/);
+    expectParseError(() => readCsv(F, 'frame,id,x,y,charge\n0,a,0,0,plus\n'), 2, /"plus" is not a number.*charge/);
+  });
+
+  it('refuses unknown kinds and units, bad intervals, and an interval without unit outside nbody', () => {
+    expectParseError(() => readCsv(F, '# lamslide kind=crowd\nframe,id,x,y\n0,1,0,0\n'), 1, /unknown kind="crowd"/);
+    expectParseError(() => readCsv(F, '# lamslide frame_interval=0.4 frame_interval_unit=sec\nframe,id,x,y\n0,1,0,0\n'), 1, /unknown frame_interval_unit/);
+    expectParseError(() => readCsv(F, '# lamslide frame_interval=-1 frame_interval_unit=s\nframe,id,x,y\n0,1,0,0\n'), 1, /not a positive number/);
+    expectParseError(() => readCsv(F, '# lamslide kind=pedestrian\n# lamslide frame_interval=0.4\nframe,id,x,y\n0,1,0,0\n'), 2, /has no unit/);
+    expect(readCsv(F, '# lamslide kind=basketball frame_interval=0.12 frame_interval_unit=s\nframe,id,x,y\n0,1,0,0\n').frameInterval).toEqual({ value: 0.12, unit: 's' });
+  });
+
+  it('round-trips random scenes with charges and groups, kinds nbody and basketball', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('nbody' as const, 'basketball' as const),
+        fc.boolean(),
+        fc.constantFrom('sim', 'ft', 'm'),
+        (kind, real, unit) =>
+          fc.assert(
+            fc.property(sceneArb({ nonEmptyFrames: true, charges: real ? 'real' : true, groups: true, kind, maxN: 4, maxF: 4 }), (s0) => {
+              const s = { ...s0, lengthUnit: unit, frameInterval: { value: 0.1, unit: 'sim' as const } };
+              const back = readCsv(F, writeCsv(s));
+              expectSameScene(back, s, { tol: 0, entityLabels: true });
+              expect([back.kind, back.lengthUnit]).toEqual([kind, unit]);
+              expect(back.frameInterval).toEqual(s.frameInterval);
+            }),
+            { numRuns: 10 },
+          ),
+      ),
+      { numRuns: 12 },
+    );
+  });
+});

@@ -60,11 +60,11 @@ describe('readEthUcy', () => {
   it('reads the 5-column SportVU basketball variant', () => {
     const s = readEthUcy(F, '0 -1 18.0 45.0 BALL\n0 2207 15.3 16.7 PLAYER\n12 -1 18.5 44.0 BALL\n12 2207 15.0 16.0 PLAYER\n');
     expect(s.entities).toEqual([
-      { sourceId: '-1', label: 'ball' },
-      { sourceId: '2207', label: 'player 2207' },
+      { sourceId: '-1', label: 'ball', group: 'BALL' },
+      { sourceId: '2207', label: 'player 2207', group: 'PLAYER' },
     ]);
     expect(s.lengthUnit).toBe('ft');
-    expect(s.kind).toBe('generic');
+    expect(s.kind).toBe('basketball');
     expect(s.frameInterval).toEqual({ value: 0.12, unit: 's' });
     expect(s.frameLabels).toEqual([0, 12]);
   });
@@ -99,11 +99,12 @@ describe('readEthUcy', () => {
       expectParseError(() => readEthUcy(F, '0 1 0 0\n0 2 0 0\n0 1.0 5 5\n'), 3, /appears twice in frame 0 \(first on line 1\)/);
     });
     it('too many frames after filling gaps', () => {
-      expectParseError(() => readEthUcy(F, '0 1 0 0\n1 1 0 0\n5000000 1 0 0\n'), 0, /frames/);
+      expectParseError(() => readEthUcy(F, '0 1 0 0\n1 1 0 0\n5000000 1 0 0\n'), 3, /would make 5000001 frames/);
     });
     it('too many values for the dense arrays', () => {
-      // 20001 frames x 2000 entities x 2 > 50M
-      const rows = ['0 0 0 0', '20000 0 0 0'];
+      // 20001 frames (5001 of them in the file, so gaps are within bounds) x 2000 entities x 2 > 50M
+      const rows: string[] = [];
+      for (let f = 0; f <= 20000; f += 4) rows.push(`${f} 0 0 0`);
       for (let i = 1; i < 2000; i++) rows.push(`1 ${i} 0 0`);
       expectParseError(() => readEthUcy(F, rows.join('\n')), 0, /too large/);
     });
@@ -136,5 +137,55 @@ describe('writeEthUcy', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('SportVU (basketball) files', () => {
+  it('keeps each entity group and refuses a group that changes', () => {
+    const s = readEthUcy(F, '0 -1 1 2 ball\n0 5 3 4 Player\n12 5 3.5 4 Player\n');
+    expect(s.entities.map((e) => [e.sourceId, e.group, e.label])).toEqual([['-1', 'BALL', 'ball'], ['5', 'PLAYER', 'player 5']]);
+    expectParseError(() => readEthUcy(F, '0 5 1 2 PLAYER\n12 5 1 2 BALL\n'), 2, /group "BALL" here but in "PLAYER"/);
+  });
+
+  it('keeps other 5th-column groups as written in a pedestrian scene', () => {
+    const s = readEthUcy(F, '0 1 0 0 red\n0 2 1 1 blue\n');
+    expect(s.kind).toBe('pedestrian');
+    expect(s.entities.map((e) => e.group)).toEqual(['red', 'blue']);
+  });
+
+  it('writes the group column and round-trips random grouped scenes; refuses charges and partial groups', () => {
+    fc.assert(
+      fc.property(sceneArb({ dim: 2, nonEmptyFrames: true, groups: true }), (scene) => {
+        const back = readEthUcy(F, writeEthUcy(scene));
+        expectSameScene(back, scene, { tol: 0, elements: false });
+      }),
+      { numRuns: 100 },
+    );
+    const play = makeScene({ dim: 2, entities: [{ sourceId: '-1', label: 'ball', group: 'BALL' }, { sourceId: '3', label: 'p', group: 'PLAYER' }], frames: [[[1, 2], [3, 4]]] });
+    expect(writeEthUcy(play)).toBe('0.0\t-1.0\t1\t2\tBALL\n0.0\t3.0\t3\t4\tPLAYER\n');
+    expect(readEthUcy(F, writeEthUcy(play)).kind).toBe('basketball');
+    const partial = makeScene({ dim: 2, entities: [{ sourceId: '1', label: '', group: 'BALL' }, { sourceId: '2', label: '' }], frames: [[[0, 0], [1, 1]]] });
+    expect(() => writeEthUcy(partial)).toThrow(/every entity needs a group/);
+    const charged = makeScene({ dim: 2, entities: [{ sourceId: '1', label: '', charge: 1 }], frames: [[[0, 0]]] });
+    expect(() => writeEthUcy(charged)).toThrow(/charge/);
+  });
+});
+
+describe('frame-id gaps', () => {
+  it('refuses a 356-byte file whose ids 0, 1, 999999 would make a million frames, naming the line', () => {
+    const rows: string[] = [];
+    for (const f of [0, 1, 999999]) for (let p = 1; p <= 3; p++) rows.push(`${f}.0\t${p}.0\t${(p * 1.25).toFixed(5)}\t${(p * -2.5).toFixed(5)}`);
+    let text = rows.join('\n') + '\n';
+    text = text + '#'.repeat(356 - text.length - 1) + '\n';
+    expect(text.length).toBe(356);
+    expectParseError(() => readEthUcy(F, text), 7, /from 1 to 999999\) would make 1000000 frames/);
+  });
+
+  it('still fills the gaps real recordings have (biwi_hotel: 1.6 times its distinct frames)', () => {
+    const rows: string[] = [];
+    // 100 distinct frames over a span of 300 steps: within 4x.
+    for (let k = 0; k < 100; k++) rows.push(`${k < 50 ? k * 10 : (k + 200) * 10} 1 0 0`);
+    const s = readEthUcy(F, rows.join('\n'));
+    expect(s.frameCount).toBe(300);
   });
 });

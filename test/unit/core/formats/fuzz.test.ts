@@ -31,6 +31,7 @@ const tokenSoup = fc
       ' ', '  ', '\t', '\n', '\r\n', '\r', ',', '"', '=', ':', '{', '}', '[', ']', 'null',
       'C', 'H', 'Cl', 'Xx', 'ATOM  ', 'HETATM', 'MODEL', 'ENDMDL', 'END', 'frame', 'id', 'x', 'y', 'z',
       'Properties=species:S:1:pos:R:3', 'Properties=', '"format"', '"lamslide-scene"', '#', '\ufeff', 'é',
+      'charge', 'group', 'PLAYER', 'BALL', ':charge:I:1', 'kind=nbody', 'kind=basketball', '# lamslide ', 'frame_interval=0.1',
     ),
     { maxLength: 80 },
   )
@@ -76,9 +77,14 @@ describe('mutated valid files give a Scene or a SceneParseError', () => {
     ['ethucy', '.txt', sceneArb({ dim: 2, nonEmptyFrames: true, maxN: 4, maxF: 4 })],
     ['csv', '.csv', sceneArb({ nonEmptyFrames: true, maxN: 4, maxF: 4 })],
     ['json', '.json', sceneArb({ maxN: 3, maxF: 3 })],
+    // The other domains' fields: charges (N-body CSV and extended XYZ), groups (SportVU text), both in JSON.
+    ['csv', '.csv', sceneArb({ dim: 3, kind: 'nbody', charges: true, nonEmptyFrames: true, maxN: 4, maxF: 4 })],
+    ['xyz', '.xyz', sceneArb({ dim: 3, kind: 'nbody', charges: true, maxN: 4, maxF: 3 })],
+    ['ethucy', '.txt', sceneArb({ dim: 2, kind: 'basketball', groups: true, nonEmptyFrames: true, maxN: 4, maxF: 4 })],
+    ['json', '.json', sceneArb({ charges: 'real', groups: true, kind: 'basketball', maxN: 3, maxF: 3 })],
   ];
-  for (const [format, ext, arb] of cases) {
-    it(format, () => {
+  for (const [k, [format, ext, arb]] of cases.entries()) {
+    it(`${format} (${k})`, () => {
       let parsed = 0;
       fc.assert(
         fc.property(arb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (scene, muts) => {

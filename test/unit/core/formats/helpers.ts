@@ -60,6 +60,8 @@ export function expectSameScene(
     const j = where.get(e.sourceId)!;
     const a = actual.entities[j];
     if (opts.elements !== false) expect(a.element).toBe(e.element);
+    expect(a.charge, `charge of ${e.sourceId}`).toBe(e.charge);
+    expect(a.group, `group of ${e.sourceId}`).toBe(e.group);
     if (opts.entityLabels) expect(a.label).toBe(e.label);
     for (let f = 0; f < expected.frameCount; f++) {
       // Plain comparisons: expect() per value is far too slow for real files with 10^5 entries.
@@ -156,7 +158,19 @@ export function applyMutations(text: string, muts: Mutation[]): string {
 
 /** Random scenes for round trips; coordinates are float32 values so text formats can be exact. */
 export function sceneArb(
-  opts: { dim?: Dim; molecule?: boolean; allPresent?: boolean; nonEmptyFrames?: boolean; maxN?: number; maxF?: number } = {},
+  opts: {
+    dim?: Dim;
+    molecule?: boolean;
+    allPresent?: boolean;
+    nonEmptyFrames?: boolean;
+    maxN?: number;
+    maxF?: number;
+    /** every entity gets a charge (integers -2..2, or any finite float32 when 'real') */
+    charges?: boolean | 'real';
+    /** every entity gets a group (PLAYER/BALL or another token without blanks) */
+    groups?: boolean;
+    kind?: SceneKind;
+  } = {},
 ): fc.Arbitrary<Scene> {
   const dimArb: fc.Arbitrary<Dim> = opts.dim ? fc.constant(opts.dim) : fc.constantFrom<Dim>(2, 3);
   const coord = fc.float({ min: -500, max: 500, noNaN: true, noDefaultInfinity: true });
@@ -174,6 +188,11 @@ export function sceneArb(
         fc
           .record({
             els: fc.array(fc.constantFrom(...elements), { minLength: n, maxLength: n }),
+            charges: fc.array(
+              opts.charges === 'real' ? fc.float({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v)) : fc.integer({ min: -2, max: 2 }),
+              { minLength: n, maxLength: n },
+            ),
+            groups: fc.array(fc.constantFrom('PLAYER', 'BALL', 'team-a', 'Referee', '7'), { minLength: n, maxLength: n }),
             frames: fc.array(
               fc.array(
                 fc.tuple(fc.array(coord, { minLength: dim, maxLength: dim }), opts.allPresent ? fc.constant(true) : fc.boolean()),
@@ -182,7 +201,7 @@ export function sceneArb(
               { minLength: f, maxLength: f },
             ),
           })
-          .map(({ els, frames }) => {
+          .map(({ els, charges, groups, frames }) => {
             // Keep at least one observation of every entity: a reader of track files cannot know of
             // entities that never appear.
             const rows = frames.map((row) => row.map(([p, present]) => (present ? p : null)));
@@ -191,12 +210,15 @@ export function sceneArb(
             if (opts.nonEmptyFrames) rows.forEach((r, k) => (r[k % n] ??= frames[k][k % n][0]));
             return makeScene({
               dim,
-              kind: opts.molecule ? 'molecule' : 'generic',
-              entities: Array.from({ length: n }, (_, i) =>
-                opts.molecule
+              kind: opts.kind ?? (opts.molecule ? 'molecule' : 'generic'),
+              entities: Array.from({ length: n }, (_, i) => {
+                const e: Entity = opts.molecule
                   ? { sourceId: String(i), label: `${els[i]}${i}`, element: els[i] }
-                  : { sourceId: String(idBase + i), label: `agent ${idBase + i}` },
-              ),
+                  : { sourceId: String(idBase + i), label: `agent ${idBase + i}` };
+                if (opts.charges) e.charge = charges[i];
+                if (opts.groups) e.group = groups[i];
+                return e;
+              }),
               frames: rows,
               frameLabels: Array.from({ length: f }, (_, k) => labelStart + k * labelStep),
             });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_SCENE_BYTES,
+  checkFileSize,
   SUPPORTED_EXTENSIONS,
   formatFromFileName,
   parseSceneFile,
@@ -87,6 +88,11 @@ describe('parseSceneFileBytes', () => {
 
   it('checks the byte size before decoding', () => {
     expectParseError(() => parseSceneFileBytes('a.csv', new Uint8Array(100), { maxBytes: 50 }), 0, /too large/);
+  });
+
+  it('checkFileSize refuses a 3 GB file by its size alone, naming size and limit', () => {
+    expectParseError(() => checkFileSize('huge.txt', 3 * 1024 ** 3), 0, /huge\.txt:0: file is too large \(3\.0 GiB\) \(expected at most 64\.0 MiB\)/);
+    expect(() => checkFileSize('ok.txt', MAX_SCENE_BYTES)).not.toThrow();
   });
 });
 

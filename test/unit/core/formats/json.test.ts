@@ -111,7 +111,7 @@ describe('JSON scene format', () => {
       expect(() => readJsonScene(F, text)).toThrow(/invalid JSON/);
     });
 
-    it('scene size limit', () => {
+    it('scene size limit', { timeout: 60_000 }, () => {
       const d = doc();
       d.entities = Array.from({ length: 30000 }, (_, i) => ({ sourceId: String(i), label: '' }));
       d.frameLabels = Array.from({ length: 1000 }, (_, i) => i);
@@ -132,5 +132,29 @@ describe('JSON scene format', () => {
     expect(lineOfPath(text, ['c'])).toBe(7);
     expect(lineOfPath(text, ['a', 9])).toBe(0);
     expect(lineOfPath(text, ['zz'])).toBe(1);
+  });
+});
+
+describe('JSON scenes of every kind', () => {
+  it('carries charge and group, and kinds nbody and basketball', () => {
+    fc.assert(
+      fc.property(sceneArb({ charges: 'real', groups: true }), fc.constantFrom('nbody' as const, 'basketball' as const), (s0, kind) => {
+        const s = { ...s0, kind, frameInterval: { value: 0.1, unit: 'sim' as const } };
+        const back = readJsonScene(F, writeJsonScene(s));
+        expectSameScene(back, s, { tol: 0, entityLabels: true });
+        expect(back.kind).toBe(kind);
+        expect(back.frameInterval).toEqual(s.frameInterval);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses a charge that is not a finite number and an empty group', () => {
+    const d = doc();
+    (d.entities as Array<Record<string, unknown>>)[1].charge = '+1';
+    expectParseError(() => readJsonScene(F, JSON.stringify(d)), 1, /entities\[1\]\.charge: is "\+1"/);
+    const g = doc();
+    (g.entities as Array<Record<string, unknown>>)[0].group = '';
+    expectParseError(() => readJsonScene(F, JSON.stringify(g)), 1, /entities\[0\]\.group/);
   });
 });

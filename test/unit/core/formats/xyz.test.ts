@@ -124,6 +124,7 @@ describe('writeXyz', () => {
     const s = makeScene({
       dim: 3,
       kind: 'molecule',
+      lengthUnit: 'Å',
       entities: [{ sourceId: '0', label: 'C0', element: 'C' }, { sourceId: '1', label: 'O1', element: 'O' }],
       frames: [[[0, 0, 0], [1.25, 0, 0]]],
     });
@@ -148,5 +149,60 @@ describe('writeXyz', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('extended XYZ for charged N-body systems', () => {
+  it('reads a charge property (real or integer) and nbody without species in simulation units', () => {
+    const r = readXyz(F, '2\nProperties=species:S:1:pos:R:3:charge:R:1\nC 0 0 0 -0.5\nO 1 0 0 1\n');
+    expect(r.kind).toBe('molecule');
+    expect(r.entities.map((e) => e.charge)).toEqual([-0.5, 1]);
+    const nb = readXyz(F, '2\nProperties=pos:R:3:charge:I:1 kind=nbody dt=0.1\n0 0 0 -1\n1 0 0 1\n2\nProperties=pos:R:3:charge:I:1 kind=nbody dt=0.1\n0 0 1 -1\n1 0 1 1\n');
+    expect([nb.kind, nb.lengthUnit, nb.frameCount]).toEqual(['nbody', 'sim', 2]);
+    expect(nb.frameInterval).toEqual({ value: 0.1, unit: 'sim' });
+    expect(nb.entities).toEqual([{ sourceId: '0', label: 'particle 0', charge: -1 }, { sourceId: '1', label: 'particle 1', charge: 1 }]);
+  });
+
+  it('refuses bad or changing charges, unknown kinds and units', () => {
+    expectParseError(() => readXyz(F, '1\nProperties=pos:R:3:charge:I:1\n0 0 0 0.5\n'), 3, /charge "0.5" is not a number/);
+    expectParseError(() => readXyz(F, '1\nProperties=pos:R:3:charge:I:1\n0 0 0 1\n1\nProperties=pos:R:3:charge:I:1\n0 0 0 -1\n'), 6, /charge -1 in frame 2 but 1 in frame 1/);
+    expectParseError(() => readXyz(F, '1\nProperties=pos:R:3:charge:I:1 kind=plasma\n0 0 0 1\n'), 2, /unknown kind="plasma"/);
+    expectParseError(() => readXyz(F, '1\nProperties=species:S:1:pos:R:3 dt=1 dt_unit=years\nC 0 0 0\n'), 2, /unknown dt_unit/);
+    expectParseError(() => readXyz(F, '1\nProperties=pos:R:3:charge:I:1 kind=molecule\n0 0 0 1\n'), 2, /no species/);
+    expectParseError(() => readXyz(F, '1\nProperties=pos:R:3\n0 0 0\n'), 2, /lacks species/);
+  });
+
+  it('round-trips random charged scenes (nbody and molecules) and grouped ones', () => {
+    fc.assert(
+      fc.property(sceneArb({ dim: 3, charges: true, kind: 'nbody' }), fc.boolean(), (s0, real) => {
+        const s = {
+          ...s0,
+          lengthUnit: 'sim',
+          frameInterval: { value: 0.1, unit: 'sim' as const },
+          entities: s0.entities.map((e, i) => ({ ...e, label: `particle ${i}`, sourceId: String(i), charge: real ? (e.charge ?? 0) + 0.25 : e.charge })),
+        };
+        const text = writeXyz(s);
+        expect(text).not.toMatch(/species/);
+        const back = readXyz(F, text);
+        expectSameScene(back, s, { tol: 0, entityLabels: true });
+        expect([back.kind, back.lengthUnit]).toEqual(['nbody', 'sim']);
+        expect(back.frameInterval).toEqual(s.frameInterval);
+      }),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(sceneArb({ dim: 3, molecule: true, charges: 'real', groups: true }), (s0) => {
+        const s = { ...s0, kind: 'molecule' as const, lengthUnit: 'nm' };
+        const back = readXyz(F, writeXyz(s));
+        expectSameScene(back, s, { tol: 0, entityLabels: true });
+        expect(back.lengthUnit).toBe('nm');
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses to write entities that lack a charge others have', () => {
+    const s = makeScene({ dim: 3, kind: 'nbody', entities: [{ sourceId: '0', label: '', charge: 1 }, { sourceId: '1', label: '' }], frames: [[[0, 0, 0], [1, 1, 1]]] });
+    expect(() => writeXyz(s)).toThrow(/every entity needs a finite charge/);
   });
 });

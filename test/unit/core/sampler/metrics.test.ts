@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constantVelocity, constantVelocityError, ErrorAccumulator, minAdeFde } from '../../../../src/core/sampler/metrics';
+import { adeFde, constantVelocity, constantVelocityError, ErrorAccumulator, frozen, frozenError, minAdeFde } from '../../../../src/core/sampler/metrics';
 import { countEvaluationWindows, evaluationWindows, extractWindow, fullyObserved } from '../../../../src/core/sampler/windows';
 import type { Scene } from '../../../../src/core/scene';
 
@@ -65,5 +65,25 @@ describe('windows', () => {
     const sparse = scene(6, [[0, 1], [4, 5]]);
     expect([...evaluationWindows(sparse, 2)].map((w) => w.window.start)).toEqual([0, 4]);
     expect(fullyObserved(extractWindow(sparse, 1, 2))).toEqual([]);
+  });
+});
+
+describe('mean over samples and the frozen baseline', () => {
+  it('averages ADE and FDE over the samples (not the best one)', () => {
+    const gt = Float32Array.from([0, 0]);
+    // sample 0: errors 1, 3 (ADE 2, FDE 3); sample 1: errors 2.5, 0.5 (ADE 1.5, FDE 0.5); sample 2: errors 0, 4 (ADE 2, FDE 4)
+    const samples = Float32Array.from([1, 3, 2.5, 0.5, 0, 4]);
+    expect(adeFde('mean', samples, 3, 2, gt, 0, 0, 2, 1, 1, 0)).toEqual({ ade: 5.5 / 3, fde: 7.5 / 3 });
+    expect(adeFde('min', samples, 3, 2, gt, 0, 0, 2, 1, 1, 0)).toEqual(minAdeFde(samples, 3, 2, gt, 0, 0, 2, 1, 1, 0));
+  });
+
+  it('frozen repeats the last known frame', () => {
+    const pos = new Float32Array(5 * 2);
+    for (let f = 0; f < 5; f++) pos.set([f, 2 * f], f * 2);
+    expect(Array.from(frozen(pos, 1, 2, 0, 1, 3))).toEqual([1, 2, 1, 2, 1, 2]);
+    // errors: frames 2, 3, 4 are 1, 2, 3 steps of length sqrt(5) away
+    const e = frozenError(pos, 1, 2, 0, 1, 3);
+    expect(e.ade).toBeCloseTo(2 * Math.sqrt(5), 6);
+    expect(e.fde).toBeCloseTo(3 * Math.sqrt(5), 6);
   });
 });

@@ -153,3 +153,126 @@ describe('decode future only', () => {
     expect(log.decode).toEqual([{ B: 3 * future, N: 2 }]);
   });
 });
+
+describe('step traces, latents, timing', () => {
+  const LC = L * C;
+
+  it('keepSteps records t and the decoded x1_hat of every network evaluation of window 0', async () => {
+    const { model, log } = toyModel();
+    const K = 2;
+    const r = await rollout(model, toyDims, makeWindow(), { K, nfe: 3, solver: 'heun', seed: 2, keepSteps: true, horizon: 6 });
+    const steps = r.steps!;
+    // heun NFE 3: one step, two evaluations (t0 and t1); the chained second window is not traced
+    expect(steps.t).toEqual([toyDims.t0, toyDims.t1]);
+    expect(steps.t.length).toBe(2);
+    expect(steps.pos.length).toBe(2 * K * T * 2 * D);
+    // The toy network predicts x1 = cond, the toy decoder puts entity n at latent[0..D) + 0.01 id: so every
+    // recorded step is centre + scale * (cond + 0.01 id), at every frame of the window.
+    const c = r.firstConditioning;
+    const cond = log.approximate[0].cond;
+    for (let s = 0; s < 2; s++) {
+      for (let k = 0; k < K; k++) {
+        for (let f = 0; f < T; f++) {
+          for (let n = 0; n < 2; n++) {
+            for (let d = 0; d < D; d++) {
+              const v = steps.pos[((((s * K + k) * T + f) * 2 + n) * D) + d];
+              expect(v).toBeCloseTo(Math.fround(c.center[d]) + toyDims.scale * (cond[(k * T + f) * LC + d] + 0.01 * r.ids[n]), 4);
+            }
+          }
+        }
+      }
+    }
+    const plain = await rollout(toyModel().model, toyDims, makeWindow(), { K, nfe: 3, solver: 'heun', seed: 2, horizon: 6 });
+    expect(plain.steps).toBeUndefined();
+    expect(plain.latents).toBeUndefined();
+    expect(plain.future).toEqual(r.future);
+  });
+
+  it('keepSteps gives the flow time grid (euler: S = NFE points from t0)', async () => {
+    const r = await rollout(toyModel().model, toyDims, makeWindow(), { K: 1, nfe: 4, solver: 'euler', seed: 0, keepSteps: true });
+    const h = (toyDims.t1 - toyDims.t0) / 4;
+    expect(r.steps!.t.length).toBe(4);
+    r.steps!.t.forEach((t, i) => expect(t).toBeCloseTo(toyDims.t0 + i * h, 12));
+  });
+
+  it('keepLatents returns x_S of every window, [W,K,T,L,C], and window 0 is xFinal', async () => {
+    const K = 3;
+    const r = await rollout(toyModel().model, toyDims, makeWindow(), { K, nfe: 2, solver: 'ddim', seed: 5, keepLatents: true, horizon: 9 });
+    expect(r.windows).toBe(3);
+    expect(r.latents!.length).toBe(3 * K * T * LC);
+    expect(r.latents!.subarray(0, K * T * LC)).toEqual(r.xFinal);
+    // toy decoder: future frame j of window w, sample k, entity n = centre_k,w + scale * (latent[w,k,observed+j] + 0.01 id)
+    // The centre of a chained window is unknown here, but differences between entities only depend on the IDs.
+    for (let w = 0; w < 3; w++) {
+      for (let j = 0; j < Math.min(future, 9 - w * future); j++) {
+        const o = ((0 * 9 + w * future + j) * 2) * D;
+        const dx = r.future[o + D] - r.future[o];
+        expect(dx).toBeCloseTo(toyDims.scale * 0.01 * (r.ids[1] - r.ids[0]), 4);
+      }
+    }
+    // Window 0 directly: the decoded future is centre + scale * (x_S + 0.01 id).
+    const lat = r.latents!;
+    const c = r.firstConditioning.center;
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < future; j++) {
+        for (let d = 0; d < D; d++) {
+          const want = Math.fround(c[d]) + toyDims.scale * (lat[(k * T + observed + j) * LC + d] + 0.01 * r.ids[0]);
+          expect(r.future[((k * 9 + j) * 2 + 0) * D + d]).toBeCloseTo(want, 4);
+        }
+      }
+    }
+  });
+
+  it('reports the time spent encoding, in the flow and decoding', async () => {
+    const r = await rollout(toyModel().model, toyDims, makeWindow(), { K: 1, nfe: 1, solver: 'euler', seed: 0 });
+    for (const v of Object.values(r.timing)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(r.timing).sort()).toEqual(['decodeMs', 'encodeMs', 'flowMs']);
+  });
+
+  it('refuses a non-finite sampled future, naming sample, frame and entity', async () => {
+    const { model } = toyModel();
+    let calls = 0;
+    const bad = {
+      ...model,
+      decode: async (lat: Float32Array, ids: Int32Array, B: number, N: number) => {
+        const out = await model.decode(lat, ids, B, N);
+        calls++;
+        // sample 1, window frame observed + 2 (future frame 2), entity 1, y
+        out[((1 * T + observed + 2) * N + 1) * D + 1] = NaN;
+        return out;
+      },
+    };
+    await expect(rollout(bad, toyDims, makeWindow(), { K: 2, nfe: 1, solver: 'euler', seed: 0 })).rejects.toThrow(
+      /not finite \(NaN at sample 1, future frame 2, entity 1, coordinate 1\)/,
+    );
+    expect(calls).toBe(1);
+    const inf = { ...model, approximate: async () => new Float32Array(2 * T * L * C).fill(Infinity) };
+    await expect(rollout(inf, toyDims, makeWindow(), { K: 2, nfe: 1, solver: 'euler', seed: 0 })).rejects.toThrow(/not finite/);
+  });
+});
+
+describe('features', () => {
+  const vocabDims = { ...toyDims, F: 3 };
+
+  it('passes feats [known, N] to the encoder of every window', async () => {
+    const { model, log } = toyModel(vocabDims);
+    await rollout(model, vocabDims, makeWindow(), { K: 2, nfe: 1, solver: 'euler', seed: 0, feats: [2, 0], horizon: 6 });
+    // window 0: one call with B = observed; window 1: one call per sample
+    expect(log.encode.map((e) => [e.B, Array.from(e.feats ?? [])])).toEqual([
+      [3, [2, 0, 2, 0, 2, 0]],
+      [3, [2, 0, 2, 0, 2, 0]],
+      [3, [2, 0, 2, 0, 2, 0]],
+    ]);
+  });
+
+  it('checks feats against the vocabulary', async () => {
+    const { model } = toyModel(vocabDims);
+    const opts = { K: 1, nfe: 1, solver: 'euler' as const, seed: 0 };
+    await expect(rollout(model, vocabDims, makeWindow(), opts)).rejects.toThrow(/takes per-entity features \(a vocabulary of 3\); none were given/);
+    await expect(rollout(model, vocabDims, makeWindow(), { ...opts, feats: [0] })).rejects.toThrow(/1 values for 2 entities/);
+    await expect(rollout(model, vocabDims, makeWindow(), { ...opts, feats: [0, 3] })).rejects.toThrow(/entity 1 has index 3, outside the vocabulary 0..2/);
+    await expect(rollout(toyModel().model, toyDims, makeWindow(), { ...opts, feats: [0, 1] })).rejects.toThrow(/no feature vocabulary/);
+    // an empty array means "no features" for a model without a vocabulary
+    await expect(rollout(toyModel().model, toyDims, makeWindow(), { ...opts, feats: [] })).resolves.toBeDefined();
+  });
+});

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { compactFrames, compactIndexAtOrBefore } from '../../../../src/core/sampler/frames';
 import { sceneSampleWindow } from '../../../../src/core/sampler/scene-sample';
 import type { Scene } from '../../../../src/core/scene';
-import { toyDims } from './toy-model';
+import { parseManifest } from '../../../../src/core/sampler/manifest';
+import { rollout } from '../../../../src/core/sampler/rollout';
+import { toyDims, toyModel } from './toy-model';
 
 /** 10 timeline frames, frames 3 and 4 empty (a gap in the file's frame ids filled by the reader). */
 function gappy(): Scene {
@@ -51,6 +53,31 @@ describe('frame compaction (windows over distinct frame ids)', () => {
   });
 
   it('refuses more pedestrians than the ID pool', () => {
-    expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 pedestrians .* ID pool holds 1/);
+    expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 entities are present in the observed frames, but the model.s ID pool holds 1/);
+  });
+});
+
+describe('features of the sampling window (contract v2)', () => {
+  const manifest = (vocab: string[]) =>
+    parseManifest({
+      format: 'lamslide-model/2', name: 'b', domain: 'basketball', dims: 2, id_pool: 10, latent: { L: 2, C: 3 },
+      first_stage: { kind: 'learned', layout: 'shared' }, frames: { observed: 3, future: 4, window: 7, min_observed: 1 },
+      frame_interval: { value: 0.4, unit: 's' }, length_unit: 'ft', normalization: { center: 'last_observed_centroid', scale: 2 },
+      features: { key: 'group', vocab }, interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
+      sampler: { default_nfe: 2, default_solver: 'ddim', solvers: ['ddim'] },
+      files: Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, { path: `${g}.onnx`, sha256: 'c'.repeat(64) }])),
+    });
+  const court = (): Scene => ({ ...gappy(), kind: 'basketball', entities: ['BALL', 'PLAYER', 'PLAYER'].map((g, i) => ({ sourceId: String(i), label: g, group: g })) });
+
+  it('carries the window entities\' feature indices, which the rollout takes by default', async () => {
+    const w = sceneSampleWindow(court(), toyDims, 7, manifest(['PLAYER', 'BALL']));
+    expect(w.window.entities).toEqual([0, 1, 2]);
+    expect(Array.from(w.window.feats!)).toEqual([1, 0, 0]);
+    expect(sceneSampleWindow(court(), toyDims, 7).window.feats).toBeUndefined();
+    const dims = { ...toyDims, F: 2 };
+    const { model, log } = toyModel(dims);
+    await rollout(model, dims, w.window, { K: 1, nfe: 1, solver: 'euler', seed: 0 });
+    expect(Array.from(log.encode[0].feats!)).toEqual([1, 0, 0, 1, 0, 0, 1, 0, 0]);
+    expect(() => sceneSampleWindow(court(), toyDims, 7, manifest(['PLAYER']))).toThrow('g: entity 0 ("0", BALL) has group "BALL", which is not in the vocabulary of model b (PLAYER)');
   });
 });

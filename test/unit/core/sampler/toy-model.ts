@@ -3,7 +3,7 @@ import type { LatentModel, ModelDims } from '../../../../src/core/sampler/model'
 export const toyDims: ModelDims = { D: 2, L: 2, C: 3, P: 10, observed: 3, future: 4, minObserved: 1, scale: 2, t0: 0.001, t1: 0.999 };
 
 export interface CallLog {
-  encode: { B: number; N: number }[];
+  encode: { B: number; N: number; feats?: Int32Array }[];
   approximate: { B: number; x: Float32Array; t: Float32Array; cond: Float32Array; condMask: Int32Array }[];
   decode: { B: number; N: number }[];
 }
@@ -17,8 +17,8 @@ export function toyModel(dims: ModelDims = toyDims): { model: LatentModel; log: 
   const { D, L, C } = dims;
   const log: CallLog = { encode: [], approximate: [], decode: [] };
   const model: LatentModel = {
-    async encode(pos, ids, mask, B, N) {
-      log.encode.push({ B, N });
+    async encode(pos, ids, mask, B, N, feats) {
+      log.encode.push(feats ? { B, N, feats: feats.slice() } : { B, N });
       const out = new Float32Array(B * L * C);
       for (let b = 0; b < B; b++) {
         let cnt = 0;

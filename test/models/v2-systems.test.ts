@@ -2,8 +2,8 @@
  * The N-body and basketball models (contract v2: a charge or group vocabulary on a slot binding code with feature
  * channels, CONTRACT.md "Slot binding code with features") replayed by onnxruntime-web (Node, WASM) against their
  * PyTorch fixtures: every graph, and the complete rollout through the TypeScript sampler with the window's
- * features fed to every encoder call. They are not in models/index.json yet: the manifest loader of this branch
- * reads lamslide-model/1 only, and contract.test.ts loads every listed model through it.
+ * features fed to every encoder call. contract.test.ts checks them again through the engine's OnnxModel as listed
+ * models; here the manifest fields the page and the CLI rely on (domain, units, frames, vocabulary) are pinned.
  */
 import { join } from 'node:path';
 import { ROOT } from './index';

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import cardtext
 from ..config import (ApproximatorConfig, EvaluationConfig, FeaturesConfig, FirstStageConfig, InterpolantConfig,
                       ModelConfig, TrainingConfig)
 from ..sim import nbody as sim
 from ..stages.preprocess import Window
 from .base import DataError, Datasets, Domain, feature_indices
-from .systems_card import metric_table, rel, runs, system_card
+from .systems_card import SystemCard, metric_table, rel, runs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAINING = os.path.dirname(os.path.dirname(HERE))
@@ -151,7 +150,7 @@ def windows_of_csv(path, cfg):
     return out
 
 
-class NBodyDomain(Domain):
+class NBodyDomain(SystemCard, Domain):
     name = "nbody"
     config_class = NBodyConfig
     length_unit = "sim"
@@ -211,14 +210,6 @@ class NBodyDomain(Domain):
         return {"data": "val", "rule": self.protocol, "k": e.k, "window_stride": e.stride,
                 "window": f"frames 0..{cfg.T - 1} of every simulation (GeoTDM)", "known_frames": cfg.observed,
                 "ids": "sequential in ascending particle index", "unit": self.length_unit, "seed": cfg.training.seed}
-
-    def rebuild_command(self, man, cfg):
-        flags = cardtext.rebuild_flags(cfg, NBodyConfig())
-        return (f"cd models/training && /usr/bin/python3 -m lamslide_train.build --domain nbody --out ../{man['name']} "
-                f"--threads 1{flags}")
-
-    def card(self, man, cfg):
-        return system_card(self, man, cfg)
 
     # ------------------------------------------------------------------ card paragraphs (systems_card.py)
     def card_title(self, man, cfg):

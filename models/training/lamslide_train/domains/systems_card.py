@@ -1,5 +1,5 @@
 """The model card of the N-body and basketball models: the skeleton (title, data, model, design probes, metrics,
-cost, rebuild) and the metric tables; each domain supplies its own data, probe and anchor paragraphs
+cost, optional limits, rebuild) and the metric tables; each domain supplies its own data, probe and anchor paragraphs
 (`card_data`, `card_probes`, `card_anchors`)."""
 from .. import cardtext
 
@@ -35,6 +35,8 @@ def system_card(domain, man, cfg):
     unit = domain.length_unit
     model = "\n".join([cardtext.first_stage_text(cfg, me, p, unit), cardtext.approximator_text(cfg, p),
                        cardtext.loss_text(cfg)])
+    # optional: a domain's own limits paragraph (card_limits), placed before the rebuild command
+    limits = f"## Limits\n{domain.card_limits(man, cfg)}\n\n" if hasattr(domain, "card_limits") else ""
     return f"""# {man['name']}
 
 {domain.card_title(man, cfg)}
@@ -59,8 +61,21 @@ def system_card(domain, man, cfg):
 ## Cost
 {cardtext.cost_text(cfg, p)}
 
-## Rebuild
+{limits}## Rebuild
 ```
 {domain.rebuild_command(man, cfg)}
 ```
 """
+
+
+class SystemCard:
+    """Mixin of the N-body and basketball domains: their card (system_card) and rebuild command (the build with the
+    flags that differ from the domain's default config)."""
+
+    def card(self, man, cfg):
+        return system_card(self, man, cfg)
+
+    def rebuild_command(self, man, cfg):
+        flags = cardtext.rebuild_flags(cfg, self.config_class())
+        return (f"cd models/training && /usr/bin/python3 -m lamslide_train.build --domain {self.name} --out "
+                f"../{man['name']} --threads 1{flags}")

@@ -1,12 +1,13 @@
 """Does a model use its entity features? Re-runs its protocol on its own val windows with the features changed.
 
-  python3 -m lamslide_train.ablation --model ../nbody-charged [--nfe N] [--k K]
+  python3 -m lamslide_train.ablation --model ../nbody-charged [--nfe N] [--k K] [--record]
 
 Prints one JSON object with the protocol's ADE/FDE for the features as given ("as given"), with the vocabulary
 reversed for every entity ("swapped": for the charge vocabulary -1, 1 that is q -> -q for every particle, which
 leaves Coulomb dynamics unchanged, so a model that learned the physics scores the same), and with each window's
 features permuted among its entities ("shuffled", seeded: the dynamics the model is told about are not the ones
-that happened, so a model that uses the features scores worse).
+that happened, so a model that uses the features scores worse). `--record` stores the object in the manifest
+(metrics.ablation) and rewrites the card, which then shows it.
 """
 import argparse
 import dataclasses
@@ -16,6 +17,7 @@ import os
 import numpy as np
 import torch
 
+from .cards import finalize
 from .domains import get_domain
 from .metrics import ade_fde
 from .stages.rollout import rollout_windows
@@ -43,6 +45,7 @@ def main(argv=None):
     ap.add_argument("--nfe", type=int, default=None, help="default: the manifest's default NFE")
     ap.add_argument("--k", type=int, default=None, help="default: the model's evaluation K")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--record", action="store_true", help="store the result in manifest.json and rewrite card.md")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     fs, net, cfg = load_model(a.model)
@@ -62,6 +65,11 @@ def main(argv=None):
         ade, fde = ade_fde(s, cw, cfg.observed, domain.protocol)
         res[mode] = {"ade": round(float(ade.mean()), 4), "fde": round(float(fde.mean()), 4)}
     print(json.dumps(res))
+    if a.record:
+        man["metrics"]["ablation"] = res
+        with open(os.path.join(a.model, "manifest.json"), "w") as f:
+            json.dump(man, f, indent=2)
+        finalize(a.model, man["provenance"].get("threads", 1))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from .. import cardtext
 
 def runs(me, solver=None):
     """The sampler runs of a metrics dict ({"ddim@5": {...}, ...}), by solver then NFE."""
-    out = [v for v in me.values() if isinstance(v, dict) and "nfe" in v and (solver is None or v["solver"] == solver)]
+    out = [v for v in me.values() if isinstance(v, dict) and "solver" in v and (solver is None or v["solver"] == solver)]
     return sorted(out, key=lambda v: (v["solver"] != "ddim", v["solver"], v["nfe"]))
 
 
@@ -28,6 +28,31 @@ def metric_table(me, base, ade_name, fde_name, part=None):
 
 def best_run(me, solver="ddim"):
     return min(runs(me, solver), key=lambda v: (v["ade"] + v["fde"], v["nfe"]))
+
+
+# What the reversed vocabulary means physically, per feature key.
+NOTE = {
+    "charge": "\nReversing every charge (q -> -q) leaves the Coulomb forces unchanged, so a model of the physics scores\nthe same; with the charges shuffled it is told about other forces than those that acted.",
+    "group": "\nReversing makes the ball a player and every player the ball; shuffling hands the ball's role to a random\nagent of the window.",
+}
+
+
+def ablation_text(me, cfg):
+    """The card section of `python3 -m lamslide_train.ablation --record` (metrics.ablation), or nothing."""
+    ab = me.get("ablation")
+    if not ab:
+        return ""
+    rows = "\n".join(f"| {mode} | {ab[mode]['ade']:.3f} | {ab[mode]['fde']:.3f} |" for mode in ("as given", "swapped", "shuffled"))
+    return f"""## Does the model use the {cfg.features.key}?
+`python3 -m lamslide_train.ablation --model ../<name> --nfe {ab['nfe']} --record`: the val protocol above (ddim NFE {ab['nfe']},
+K = {ab['k']}, {ab['windows']} windows) with the {cfg.features.key} as given, with the vocabulary reversed for every entity
+({' <-> '.join(cfg.vocab)}), and permuted among each window's entities (seeded).{NOTE.get(cfg.features.key, "")}
+
+| {cfg.features.key} | ADE | FDE |
+|---|---|---|
+{rows}
+
+"""
 
 
 def system_card(domain, man, cfg):
@@ -55,7 +80,7 @@ def system_card(domain, man, cfg):
 ## Metrics (val)
 {domain.card_metrics(man, cfg)}
 
-## Anchors (published, test split)
+{ablation_text(me, cfg)}## Anchors (published, test split)
 {domain.card_anchors(man, cfg)}
 
 ## Cost

@@ -98,7 +98,8 @@ beforeAll(async () => {
   });
   const dist = inject('distDir');
   const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  // Without the shipped nbody models, which the page would choose over the test model.
+  // Without the shipped N-body model (nbody-charged, which the page would pick; test/e2e/sampler-systems samples
+  // with it): the tiny charged model is the one that takes the scene here.
   const others = index.models.filter((m: { domain: string }) => m.domain !== 'nbody');
   await writeModelIndex(models, [...others, { name: 'tiny-nbody', path: 'tiny-nbody', domain: 'nbody' }]);
   server = await serveDirectory(dist, { '/models/': models });

@@ -14,12 +14,13 @@ import platform
 import subprocess
 import time
 
+import numpy as np
 import torch
 
 from .cards import choose_default_nfe, finalize
 from .config import ConfigError, add_cli_flags, apply_cli
 from .domains import DOMAINS, domain_of, get_domain
-from .metrics import BASELINES, ade_fde
+from .metrics import BASELINES, ade_fde, part_means
 from .stages.export import export_graphs, file_entries, make_manifest, sha256, write_fixtures
 from .stages.first_stage import trained_first_stage_settings
 from .stages.rollout import rollout_windows
@@ -32,14 +33,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None):
-    """The domain's metrics protocol on `windows`: every baseline, then each solver x NFE (K = evaluation.k)."""
+    """The domain's metrics protocol on `windows`: every baseline, then each solver x NFE (K = evaluation.k).
+    A domain whose windows belong to parts (Domain.part_of) also gets every number per part ("parts")."""
     obs, unit = cfg.observed, domain.length_unit
     res = {}
-    bases = {name: [float(a.mean()) for a in BASELINES[name](windows, obs)] for name in domain.baselines}
+    raw = {name: BASELINES[name](windows, obs) for name in domain.baselines}
+    bases = {name: [float(a.mean()) for a in v] for name, v in raw.items()}
     first = domain.baselines[0]
     res["baseline"] = {"name": first, "ade": bases[first][0], "fde": bases[first][1]}
     if len(bases) > 1:
         res["baselines"] = {k: {"ade": v[0], "fde": v[1]} for k, v in bases.items()}
+    parts = [domain.part_of(w) for w in windows]
+    labels = None
+    if any(p is not None for p in parts):
+        labels = np.repeat(np.array([str(p) for p in parts]), [int(w.scored.sum()) for w in windows])
+        res["parts"] = {p: {"windows": sum(1 for q in parts if str(q) == p),
+                            domain.scored_name: int((labels == p).sum()),
+                            "baselines": {n: part_means(*raw[n], labels)[p] for n in domain.baselines}}
+                        for p in sorted(set(labels.tolist()))}
     count = 0
     for solver in solvers:
         for nfe in nfes or cfg.evaluation.nfe:
@@ -51,6 +62,8 @@ def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None
             count = len(ade)
             res[f"{solver}@{nfe}"] = {"solver": solver, "nfe": nfe, "ade": float(ade.mean()), "fde": float(fde.mean()),
                                       "seconds": round(time.time() - t0, 1)}
+            if labels is not None:
+                res[f"{solver}@{nfe}"]["parts"] = part_means(ade, fde, labels)
             log(f"eval {solver} nfe {nfe}: {domain.protocol}ADE {ade.mean():.3f} {domain.protocol}FDE "
                 f"{fde.mean():.3f} {unit} (baseline {first} {bases[first][0]:.3f}/{bases[first][1]:.3f}) "
                 f"{domain.scored_name} {len(ade)} {time.time() - t0:.0f}s")
@@ -126,6 +139,9 @@ def build(cfg, out, data_root, runs, threads, log):
                                                nfes=[10]).items() if "@" in k})
     # domain metrics beyond the NFE sweep (other data sets, distributions, long rollouts) at the default NFE
     metrics.update(domain.extra_metrics(fs, approx, cfg, data_root, choose_default_nfe(metrics), log))
+    if ds.test:
+        log(f"held-out test windows: {len(ds.test)}")
+        metrics["test"] = evaluate(fs, approx, ds.test, cfg, domain, log, solvers=("ddim",))
     wall["eval"] = time.time() - t0
     wall["total"] = time.time() - t_all
 

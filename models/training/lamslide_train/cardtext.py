@@ -2,8 +2,13 @@
 approximator, the loss, the training cost and the rebuild flags. A domain's card (domains/<name>.py) composes them
 with its own data and metrics text; cards.py writes the result."""
 from .config import ModelConfig, leaves
+from .stages.first_stage import FEATURE_LOGIT_GAIN
 
 WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def feature_gain() -> float:
+    return FEATURE_LOGIT_GAIN
 
 
 def recon_value(me: dict):
@@ -14,6 +19,16 @@ def recon_value(me: dict):
 def first_stage_text(cfg: ModelConfig, me: dict, p: dict, unit: str, binding_note: str = "") -> str:
     f, D = cfg.first_stage, cfg.dims
     recon = recon_value(me)
+    if f.kind == "binding" and f.id_table == "slots" and cfg.vocab:
+        F = len(cfg.vocab)
+        return f"""- IDs: pool P = {f.pool}; the ID table is one-hot: ID i owns row i of a {f.id_dim} x ({D} + {F}) latent.
+- First stage: an exact binding code instead of the learned cross-attention encoder of the method:
+  latent = sum over present entities of id_row (outer) [position, one-hot {cfg.features.key}], viewed as
+  L x C = {f.L} x {f.C}; the decoder reads entity j back as id_row_j . latent: {D} position coordinates and {F}
+  {cfg.features.key} channels ({', '.join(cfg.vocab)}), which times {feature_gain():g} are the feature logits. Each ID owns
+  {D + F} latent coordinates (its slot), so the latent is a fixed-size array of slot trajectories that carry their
+  entity's {cfg.features.key}. Reconstruction error {recon:.1e} {unit} on val, {cfg.features.key} accuracy
+  {me.get('feature_accuracy', 1.0) * 100:.0f}%, no trainable parameters.{" " + binding_note if binding_note else ""}"""
     if f.kind == "binding" and f.id_table == "slots":
         return f"""- IDs: pool P = {f.pool}; the ID table is one-hot: ID i owns row i of a {f.id_dim} x {D} latent.
 - First stage: an exact binding code instead of the learned cross-attention encoder of the method:
@@ -46,10 +61,17 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
         proj = (f"""on the future frames the
   residual is projected onto {a.smooth_basis} smooth functions of the time since "now" (tau, ..., tau^{a.smooth_basis}{wls}),
   so the sampled paths cannot jitter from frame to frame.""" if a.smooth_basis else "no smoothing projection.")
+        feat = (f"; the slot's {cfg.features.key} channels enter its token and are copied unchanged to every "
+                "frame of the output" if cfg.vocab else "")
+        pair = (f"""
+- Pairwise terms at "now" between occupied slots (rotation-invariant: distance, inverse square distance, radial and
+  relative speed{", the pair of " + cfg.features.key + "s" if cfg.vocab else ""}): an MLP of them gives every block's attention a
+  bias per head, and {a.pair_messages} learned radial functions weight the unit vectors between the slots into
+  {a.pair_messages} vector messages per slot (a learned force field), which enter the tokens.""" if a.pair_messages else "")
         return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, a
-  constant-velocity extrapolation of them, the noisy state x_t); weights shared by all slots; {a.depth} blocks of
+  constant-velocity extrapolation of them, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
   attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
-  {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].
+  {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].{pair}
 - Output: constant-velocity base + preconditioned residual (skip from x_t and a t-scaled network output, both
   weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
     return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and

@@ -98,6 +98,9 @@ class ApproximatorConfig:
     # weights 1 / resvar when smooth_weighted
     smooth_basis: int = 2
     smooth_weighted: bool = True
+    # slot approximator: pairwise terms between occupied slots at "now" (rotation-invariant attention biases and
+    # `pair_messages` learned radial vector messages, stages/approximator.py); 0 = none (the pedestrian models)
+    pair_messages: int = 0
     # per-frame prior variance of the residual over the base, measured by the build (not a flag); the slot
     # approximator always has it, the transformer when the build precomputes latents (else a constant 0.25)
     resvar: list[float] | None = field(default=None, metadata={"cli": False})
@@ -124,6 +127,9 @@ class TrainingConfig:
     # is encoded when the build starts. Needs every entity present in every frame (molecules, N-body)
     precompute: bool = False
     aux_frames: int = 0   # frames per window decoded for the auxiliary position losses (0: all T)
+    # orientation augmentation: a uniformly random rotation, or a random reflection of each axis (the symmetries of
+    # a court: x -> -x and y -> -y about the centre), or none
+    augment: str = field(default="rotation", metadata={"choices": ("rotation", "reflection", "none")})
 
 
 @dataclass
@@ -184,15 +190,15 @@ class ModelConfig:
                               f"{len(self.features.vocab)} tokens)")
         if len(set(self.features.vocab)) != len(self.features.vocab):
             raise ConfigError(f"features.vocab: tokens must be distinct, got {self.features.vocab}")
-        if self.features.vocab and fs.kind != "learned":
-            raise ConfigError("features.vocab: a feature vocabulary needs first_stage.kind 'learned' (a binding code "
-                              f"has no feature head), got {fs.kind!r}")
         if fs.kind == "learned" and fs.id_table != "orthogonal":
             raise ConfigError("first_stage.id_table: the learned first stage uses a frozen orthogonal ID table; set "
                               f"'orthogonal', got {fs.id_table!r}")
-        if fs.kind == "binding" and (fs.pool > fs.id_dim or fs.id_dim * self.dims != fs.L * fs.C):
-            raise ConfigError(f"first_stage: a binding code needs pool <= id_dim and id_dim * dims == L * C, got pool "
-                              f"{fs.pool}, id_dim {fs.id_dim}, dims {self.dims}, L x C {fs.L} x {fs.C}")
+        # a binding code gives every ID a row of dims position coordinates plus one channel per feature token
+        width = self.dims + len(self.features.vocab)
+        if fs.kind == "binding" and (fs.pool > fs.id_dim or fs.id_dim * width != fs.L * fs.C):
+            raise ConfigError(f"first_stage: a binding code needs pool <= id_dim and id_dim * (dims + vocabulary size) "
+                              f"== L * C, got pool {fs.pool}, id_dim {fs.id_dim}, dims {self.dims}, vocabulary "
+                              f"{len(self.features.vocab)}, L x C {fs.L} x {fs.C}")
         if fs.token == "route" and (fs.kind != "learned" or fs.dec_cross < 1):
             raise ConfigError("first_stage.token: 'route' is a learned first stage with at least one decoder "
                               f"cross-attention (it reuses the routing there), got kind {fs.kind!r}, dec_cross "
@@ -202,6 +208,11 @@ class ModelConfig:
         if ap.kind == "slots" and fs.layout != "slots":
             raise ConfigError("approximator.kind: the slot approximator needs the slot layout (first_stage.kind "
                               f"'binding', id_table 'slots'), got {fs.kind!r}/{fs.id_table!r}")
+        if ap.pair_messages and ap.kind != "slots":
+            raise ConfigError(f"approximator.pair_messages: only the slot approximator has pairwise terms, got kind "
+                              f"{ap.kind!r}")
+        if ap.pair_messages < 0:
+            raise ConfigError(f"approximator.pair_messages: must be >= 0, got {ap.pair_messages}")
         if ap.base != "velocity" and ap.kind != "transformer":
             raise ConfigError(f"approximator.base: only the transformer approximator takes {ap.base!r}, got kind "
                               f"{ap.kind!r}")

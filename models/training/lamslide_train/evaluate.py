@@ -6,10 +6,11 @@ import argparse
 import json
 import os
 
+import numpy as np
 import torch
 
 from .domains import domain_of
-from .metrics import BASELINES, ade_fde
+from .metrics import BASELINES, ade_fde, part_means
 from .stages.rollout import rollout_windows
 from .weights import load_model
 
@@ -34,12 +35,19 @@ def main(argv=None):
     ade, fde = ade_fde(s, ws, cfg.observed, domain.protocol)
     bases = {n: BASELINES[n](ws, cfg.observed) for n in domain.baselines}
     first = bases[domain.baselines[0]]
+    parts = [domain.part_of(w) for w in ws]
+    by_part = {}
+    if any(p is not None for p in parts):  # basketball: also per scenario (the folder name: rebound, score)
+        labels = np.repeat(np.array([str(p) for p in parts]), [int(w.scored.sum()) for w in ws])
+        by_part = {p: {**v, "samples": int((labels == p).sum()),
+                       "baselines": {n: part_means(*b, labels)[p] for n, b in bases.items()}}
+                   for p, v in part_means(ade, fde, labels).items()}
     print(json.dumps({"model": os.path.basename(os.path.normpath(a.model)), "k": a.k, "nfe": a.nfe, "solver": a.solver,
                       "protocol": domain.protocol, "stride": stride, "windows": len(ws), "samples": int(len(ade)),
                       "ade": float(ade.mean()), "fde": float(fde.mean()),
                       "baseline": {"ade": float(first[0].mean()), "fde": float(first[1].mean())},
                       "baselines": {n: {"ade": float(v[0].mean()), "fde": float(v[1].mean())}
-                                    for n, v in bases.items()}}))
+                                    for n, v in bases.items()}, **({"parts": by_part} if by_part else {})}))
 
 
 if __name__ == "__main__":

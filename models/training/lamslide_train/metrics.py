@@ -51,6 +51,13 @@ def frozen(windows, obs):
     return _baseline(windows, obs, lambda p, fut: np.repeat(p[obs - 1][None], fut, axis=0))
 
 
+def part_means(ade, fde, labels):
+    """{part: {"ade", "fde"}} of per-entity errors (as ade_fde returns them) grouped by a label per entity (the part
+    of its window: basketball's scenarios)."""
+    return {p: {"ade": float(ade[labels == p].mean()), "fde": float(fde[labels == p].mean())}
+            for p in sorted(set(labels.tolist()))}
+
+
 BASELINES = {"constant velocity": constant_velocity, "frozen": frozen}
 
 

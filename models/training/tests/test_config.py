@@ -93,7 +93,8 @@ def test_errors_name_the_field():
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"features.key": "element", "features.vocab": ["H", "C"]}, "needs first_stage.kind 'learned'"),
+    # a binding code with a vocabulary needs room for the feature channels: id_dim x (dims + F) coordinates
+    ({"features.key": "element", "features.vocab": ["H", "C"]}, r"id_dim \* \(dims \+ vocabulary size\) == L \* C"),
     ({"features.key": "element"}, "key and vocab go together"),
     ({"first_stage.kind": "learned", "first_stage.id_table": "orthogonal"}, "slot approximator needs the slot layout"),
     ({"first_stage.kind": "learned", "approximator.kind": "transformer"}, "frozen orthogonal ID table"),

@@ -129,10 +129,13 @@ def test_v2_export_with_features(tmp_path):
     assert np.allclose(z.detach().numpy().ravel(), fx["encoder"]["outputs"]["latent"]["data"], atol=1e-6)
 
 
-def test_a_vocabulary_needs_a_feature_head():
+def test_a_vocabulary_needs_room_in_the_binding_code():
+    """A binding code carries a vocabulary as F more channels per ID (tests/test_slot_features.py): the latent must
+    hold id_dim x (dims + F) coordinates."""
     cfg = PedestrianConfig().replace(**{"features.key": "group", "features.vocab": ["PLAYER", "BALL"]})
-    with pytest.raises(ValueError, match="needs first_stage.kind 'learned'"):
+    with pytest.raises(ValueError, match=r"id_dim \* \(dims \+ vocabulary size\) == L \* C"):
         cfg.validate()
+    cfg.replace(**{"first_stage.C": 128}).validate()
 
 
 def numbers(a, b, path="fixtures"):

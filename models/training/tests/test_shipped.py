@@ -10,6 +10,7 @@ import pytest
 
 from conftest import MODELS, shipped_models
 from lamslide_train.cards import finalize
+from lamslide_train.domains import get_domain
 from lamslide_train.stages.export import export_graphs, write_fixtures
 from lamslide_train.weights import load_model, load_weights
 from test_export import numbers
@@ -40,4 +41,32 @@ def test_card_and_manifest_regenerate_unchanged(name, tmp_path):
     finalize(str(copy))
     for f in ("card.md", "manifest.json"):
         with open(os.path.join(MODELS, name, f), encoding="utf-8") as a, open(copy / f, encoding="utf-8") as b:
+            assert a.read() == b.read(), f
+
+
+def system_models():
+    """The N-body and basketball model folders in models/ (built with today's exporter, contract v2)."""
+    return [d for d in ("nbody-charged", "nba") if os.path.isfile(os.path.join(MODELS, d, "weights.pt"))]
+
+
+@pytest.mark.parametrize("name", system_models())
+def test_system_model_reexports_and_regenerates_unchanged(name, tmp_path):
+    """Its weights.pt gives the committed graphs byte for byte and the fixtures bit for bit (the fixture window from
+    the domain's own simulator), and the card and manifest regenerate unchanged from the manifest."""
+    model = os.path.join(MODELS, name)
+    fs, ap, cfg, _ = load_weights(model)
+    out = tmp_path / "export"
+    out.mkdir()
+    export_graphs(fs, ap, cfg, str(out))
+    write_fixtures(fs, ap, cfg, str(out), get_domain(cfg.domain).fixture_window(cfg))
+    with open(os.path.join(model, "fixtures", "fixtures.json")) as f, open(out / "fixtures" / "fixtures.json") as g:
+        assert numbers(json.load(f), json.load(g)) == 0.0
+    for g in ("encoder", "approximator", "decoder"):
+        with open(os.path.join(model, f"{g}.onnx"), "rb") as a, open(out / f"{g}.onnx", "rb") as b:
+            assert a.read() == b.read(), g
+    copy = tmp_path / "models" / name
+    shutil.copytree(model, copy)
+    finalize(str(copy))
+    for f in ("card.md", "manifest.json"):
+        with open(os.path.join(model, f), encoding="utf-8") as a, open(copy / f, encoding="utf-8") as b:
             assert a.read() == b.read(), f

@@ -12,11 +12,13 @@ card with the shared stages; nothing in stages/ changes.
 """
 from ..config import ConfigError, ModelConfig
 from .base import DataError, Datasets, Domain, feature_indices
+from .basketball import DOMAIN as BASKETBALL
 from .molecule import DOMAIN as MOLECULE
+from .nbody import DOMAIN as NBODY
 from .pedestrian import DOMAIN as PEDESTRIAN
 from .peptide import DOMAIN as PEPTIDE
 
-DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN, MOLECULE)}
+DOMAINS: dict[str, Domain] = {d.name: d for d in (PEDESTRIAN, MOLECULE, NBODY, BASKETBALL)}
 # a model of one molecule: manifest domain "molecule", its own adapter (build --domain peptide)
 DOMAINS["peptide"] = PEPTIDE
 

@@ -25,6 +25,8 @@ class Datasets:
     val: list[Window]            # held-out windows (reconstruction error)
     eval: list[Window]           # the windows the card's metrics are measured on
     provenance: dict = field(default_factory=dict)  # manifest provenance about the data (files, splits, counts)
+    # held-out windows never used for a choice (N-body: the test simulations), scored with the ddim runs as well
+    test: list[Window] | None = None
 
 
 class Domain(ABC):
@@ -66,6 +68,10 @@ class Domain(ABC):
     def probe_windows(self, cfg: ModelConfig, data_root: str) -> list[Window]:
         """The windows `python3 -m lamslide_train.probe` compares recipes on (windows the card does not report)."""
         raise DataError(f"the {self.name} domain defines no probe windows")
+    def part_of(self, w: Window) -> str | None:
+        """The part (scenario) of the evaluation a window belongs to, when a domain reports its metrics per part
+        as well (basketball: rebound, score); None: one set."""
+        return None
 
     def scope(self, cfg: ModelConfig) -> dict | None:
         """manifest "scope" for a model made for one system, else None."""

@@ -11,7 +11,10 @@ saves 49 frames 0.1 time units apart (the initial state itself is not saved).
 Every simulation draws from its own generator, seeded by (seed, split, index), so a set is the same whichever
 batch size or order computes it. Command line (from models/training):
   python3 -m lamslide_train.sim.nbody --out cache/nbody
-writes train.npz (3000), val.npz (256) and test.npz (2000) with loc/vel [S, 49, 5, 3] and charges [S, 5].
+writes train.npz (3000), val.npz (256) and test.npz (2000) with loc/vel [S, 49, 5, 3] and charges [S, 5];
+  python3 -m lamslide_train.sim.nbody --out cache/nbody --csv val,test --csv-frames 30
+also writes every val and test simulation as a CSV scene (frames 0..29, the GeoTDM window) into
+cache/nbody/{val,test}_csv30/, folders that `lamslide eval` and `python3 -m lamslide_train.evaluate` score.
 """
 import argparse
 import json
@@ -116,6 +119,19 @@ def make_split(name, seed=DEFAULT_SEED, count=None, batch=500):
             "charges": np.concatenate([p[2] for p in parts])}
 
 
+def ensure_split(folder, name, seed=DEFAULT_SEED):
+    """Path of <folder>/<name>.npz, simulating and writing it first when it is not there (atomically)."""
+    path = os.path.join(folder, name + ".npz")
+    if not os.path.exists(path):
+        os.makedirs(folder, exist_ok=True)
+        d = make_split(name, seed)
+        np.savez_compressed(path + ".tmp.npz", **d, meta=np.array(json.dumps(
+            {"seed": seed, "split": name, "dt": DT, "steps": STEPS, "sample_freq": SAMPLE_FREQ,
+             "frame_interval": FRAME_INTERVAL, "n_balls": N_BALLS})))
+        os.replace(path + ".tmp.npz", path)
+    return path
+
+
 def scene_csv(loc, charges, name="nbody", frames=None):
     """One simulation as the app's CSV scene (frame,id,x,y,z,charge), simulation units, 0.1 per frame."""
     f = loc.shape[0] if frames is None else frames
@@ -133,24 +149,24 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--splits", default=",".join(SPLITS))
     ap.add_argument("--csv", default=None, help="also write every simulation of these splits as CSV scenes (e.g. val)")
+    ap.add_argument("--csv-frames", type=int, default=None,
+                    help="frames per CSV scene (default: all 49; 30 = the GeoTDM window, frames 0..29, so that "
+                         "`lamslide eval` on the folder scores exactly that window of every simulation)")
     a = ap.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     for name in a.splits.split(","):
-        path = os.path.join(a.out, name + ".npz")
-        if not os.path.exists(path):
-            d = make_split(name, a.seed)
-            np.savez_compressed(path + ".tmp.npz", **d, meta=np.array(json.dumps(
-                {"seed": a.seed, "split": name, "dt": DT, "steps": STEPS, "sample_freq": SAMPLE_FREQ,
-                 "frame_interval": FRAME_INTERVAL, "n_balls": N_BALLS})))
-            os.replace(path + ".tmp.npz", path)
-            print(f"wrote {path}: {d['loc'].shape}")
+        existed = os.path.exists(os.path.join(a.out, name + ".npz"))
+        path = ensure_split(a.out, name, a.seed)
+        if not existed:
+            print(f"wrote {path}")
         if a.csv and name in a.csv.split(","):
             d = np.load(path)
-            folder = os.path.join(a.out, name + "_csv")
+            folder = os.path.join(a.out, name + "_csv" + (f"{a.csv_frames}" if a.csv_frames else ""))
             os.makedirs(folder, exist_ok=True)
             for s in range(d["loc"].shape[0]):
                 with open(os.path.join(folder, f"{name}_{s:05d}.csv"), "w") as fh:
-                    fh.write(scene_csv(d["loc"][s], d["charges"][s], name=f"{name}_{s:05d}"))
+                    fh.write(scene_csv(d["loc"][s], d["charges"][s], name=f"{name}_{s:05d}", frames=a.csv_frames))
+            print(f"wrote {d['loc'].shape[0]} CSV scenes to {folder}")
 
 
 if __name__ == "__main__":

@@ -108,19 +108,27 @@ class TransformerApproximator(nn.Module):
 class SlotApproximator(nn.Module):
     """Approximator for the slot binding code (ID table = one-hot rows): one token per latent slot.
 
-    With one-hot ID rows, latent row e holds the coordinates of the entity whose ID is e (zero if none), so the
-    [T, L, C] latent is also a [T, E, D] array of slot trajectories. This network shares its weights across slots:
-    each slot's whole window (conditioning, constant-velocity base, noisy state) becomes one token, the tokens of
-    occupied slots attend to each other (the interactions), and each token emits its slot's trajectory. The latent
-    contract is unchanged: the graph still maps (x, t, cond, cond_mask) [B, T, L, C] to x1_pred [B, T, L, C].
+    With one-hot ID rows, latent row e holds the coordinates of the entity whose ID is e (zero if none), followed by
+    its feature channels when the model has a vocabulary, so the [T, L, C] latent is also a [T, E, D + F] array of
+    slot trajectories. This network shares its weights across slots: each slot's whole window (conditioning,
+    constant-velocity base, noisy state, feature) becomes one token, the tokens of occupied slots attend to each other
+    (the interactions), and each token emits its slot's trajectory; the feature channels are copied from the
+    conditioning (a feature is fixed for the scene). With `pair_messages` K > 0, pairs of occupied slots also get
+    rotation-invariant terms at "now" (distance, inverse square distance, radial and relative speed, the pair of
+    features): an MLP of them gives each block's attention a bias per head, and K learned radial functions weight
+    the unit vectors between the slots into K vector messages per slot (a learned force field), which enter the
+    tokens. The latent contract is unchanged: the graph still maps (x, t, cond, cond_mask) [B, T, L, C] to x1_pred
+    [B, T, L, C].
     """
 
     def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4,
-                 smooth_weighted=False):
+                 smooth_weighted=False, n_feats=0, pair_messages=0):
         super().__init__()
-        if (L * C) % d:
-            raise ValueError(f"latent {L}x{C} is not a whole number of {d}-d slots")
-        self.T, self.L, self.C, self.d, self.E, self.H, self.obs = T, L, C, d, L * C // d, hidden, observed
+        width = d + n_feats
+        if (L * C) % width:
+            raise ValueError(f"latent {L}x{C} is not a whole number of slots of {d} + {n_feats} coordinates")
+        self.T, self.L, self.C, self.d, self.E, self.H, self.obs = T, L, C, d, L * C // width, hidden, observed
+        self.W, self.n_feats, self.K, self.heads, self.depth = width, n_feats, pair_messages, heads, depth
         self.nb, self.weighted = smooth_basis, smooth_weighted
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, 1, T, 1))
         # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_resvar)
@@ -128,8 +136,11 @@ class SlotApproximator(nn.Module):
         if smooth_basis:
             self.register_buffer("proj_t", torch.zeros(T - observed, T - observed), persistent=False)
             self.set_resvar(self.resvar)
-        feat = 2 * T * d + T + 2 * d
+        feat = 2 * T * d + T + 2 * d + n_feats + pair_messages * d
         self.inp = nn.Sequential(nn.Linear(feat, hidden), nn.GELU(), nn.Linear(hidden, hidden))
+        if pair_messages:
+            self.pair = nn.Sequential(nn.Linear(4 + n_feats * n_feats, hidden), nn.GELU(),
+                                      nn.Linear(hidden, pair_messages + heads * depth))
         self.t_mlp = nn.Sequential(nn.Linear(256, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
         self.blocks = nn.ModuleList([AdaBlock(hidden, heads) for _ in range(depth)])
         self.out_norm = nn.LayerNorm(hidden)
@@ -148,38 +159,81 @@ class SlotApproximator(nn.Module):
             self.proj_t.copy_(smooth_projection(self.T - self.obs, self.nb, fut).T)
 
     def slots(self, z):
-        """[B, T, L, C] -> [B, E, T, D]."""
-        return z.reshape(z.shape[0], self.T, self.E, self.d).transpose(1, 2)
+        """[B, T, L, C] -> [B, E, T, D + F]."""
+        return z.reshape(z.shape[0], self.T, self.E, self.W).transpose(1, 2)
 
     def unslots(self, s):
         return s.transpose(1, 2).reshape(s.shape[0], self.T, self.L, self.C)
 
     def base_of(self, cond, cond_mask):
-        """Per-slot constant-velocity extrapolation of the known frames ([B, E, T, D]), the known mask
-        [B, 1, T, 1] and the occupancy of each slot [B, E]."""
+        """Per-slot constant-velocity extrapolation of the known frames' positions ([B, E, T, D]), the known mask
+        [B, 1, T, 1], the occupancy of each slot [B, E], and the position and velocity at "now"."""
         c = self.slots(cond)
+        if self.n_feats:
+            c = c[..., :self.d]
         cm = cond_mask[:, :, 0].to(torch.float32).reshape(cond.shape[0], 1, self.T, 1)
         now = c[:, :, self.obs - 1:self.obs]
         prev_known = cm[:, :, self.obs - 2:self.obs - 1]
         vel = (now - c[:, :, self.obs - 2:self.obs - 1]) * prev_known
         base = cm * c + (1.0 - cm) * (now + self.offsets * vel)
-        # a slot is occupied when any known frame holds a non-zero coordinate (unused rows of the code are exact 0)
-        occ = ((c.abs() * cm).sum(dim=(2, 3)) > 0).to(torch.float32)
+        if self.n_feats:
+            # an entity in the conditioning carries its feature's one-hot at "now"; an unused slot carries none
+            occ = (self.features_of(cond).sum(dim=-1) > 0).to(torch.float32)
+        else:
+            # a slot is occupied when any known frame holds a non-zero coordinate (unused rows of the code are exact 0)
+            occ = ((c.abs() * cm).sum(dim=(2, 3)) > 0).to(torch.float32)
         return base, cm, occ, now, vel
+
+    def features_of(self, cond):
+        """Feature channels of every slot at "now" [B, E, F] (fixed for the scene)."""
+        return self.slots(cond)[:, :, self.obs - 1, self.d:]
+
+    def pair_terms(self, now, vel, occ, fnow):
+        """Attention biases per block [depth][B, heads, E, E] and vector messages [B, E, K * D] of the slot pairs."""
+        B, E, D = now.shape[0], self.E, self.d
+        p = now[:, :, 0]                                                 # [B, E, D]
+        v = vel[:, :, 0] * float(self.T - self.obs)                      # displacement over the horizon
+        rel = p.unsqueeze(2) - p.unsqueeze(1)                            # [B, E, E, D]: x_i - x_j
+        relv = v.unsqueeze(2) - v.unsqueeze(1)
+        d2 = (rel * rel).sum(-1, keepdim=True)
+        dist = torch.sqrt(d2 + 1e-6)
+        inv = 1.0 / (d2 + 0.01)
+        radial = (rel * relv).sum(-1, keepdim=True) / dist
+        speed = torch.sqrt((relv * relv).sum(-1, keepdim=True) + 1e-6)
+        parts = [dist, inv, radial, speed]
+        if self.n_feats:
+            parts.append((fnow.unsqueeze(2).unsqueeze(-1) * fnow.unsqueeze(1).unsqueeze(-2)).reshape(
+                B, E, E, self.n_feats * self.n_feats))
+        g = self.pair(torch.cat(parts, dim=-1))                          # [B, E, E, K + heads * depth]
+        pm = occ.unsqueeze(2) * occ.unsqueeze(1)                         # both slots occupied
+        w = g[..., :self.K] * pm.unsqueeze(-1)                           # [B, E, E, K]
+        msg = torch.matmul(w.transpose(2, 3), rel / dist)                # [B, E, K, D]: sum_j w_k(ij) unit(x_i - x_j)
+        bias = g[..., self.K:].reshape(B, E, E, self.depth, self.heads).permute(3, 0, 4, 1, 2)
+        return bias, msg.reshape(B, E, self.K * D)
 
     def forward(self, x, t, cond, cond_mask):
         B = x.shape[0]
         base, cm, occ, now, vel = self.base_of(cond, cond_mask)
         a = torch.sin(0.5 * math.pi * t).reshape(B, 1, 1, 1)
         s = torch.cos(0.5 * math.pi * t).reshape(B, 1, 1, 1)
-        dev = self.slots(x) - a * base
-        feats = torch.cat([(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T),
-                           now.flatten(2), vel.flatten(2)], dim=-1)
-        h = self.inp(feats)
+        xs = self.slots(x)
+        if self.n_feats:
+            xs = xs[..., :self.d]
+        dev = xs - a * base
+        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T),
+                 now.flatten(2), vel.flatten(2)]
+        fnow = self.features_of(cond) if self.n_feats else None
+        if self.n_feats:
+            parts.append(fnow)
+        pair_bias = None
+        if self.K:
+            pair_bias, msg = self.pair_terms(now, vel, occ, fnow)
+            parts.append(msg)
+        h = self.inp(torch.cat(parts, dim=-1))
         temb = self.t_mlp(timestep_embedding(t))
         bias = ((1.0 - occ) * NEG)[:, None, None, :]
-        for blk in self.blocks:
-            h = blk.forward_masked(h, temb, bias)
+        for i, blk in enumerate(self.blocks):
+            h = blk.forward_masked(h, temb, bias if pair_bias is None else bias + pair_bias[i])
         shift, scale = self.out_mod(temb).chunk(2, dim=-1)
         h = self.out_norm(h) * (1.0 + scale[:, None, :]) + shift[:, None, :]
         f = self.out(h).reshape(B, self.E, self.T, self.d)
@@ -196,7 +250,10 @@ class SlotApproximator(nn.Module):
             fut = torch.matmul(fut.transpose(2, 3), self.proj_t).transpose(2, 3)
             r = torch.cat([past, fut], dim=2)
         # empty slots stay exactly at their base (zero): they are never read, and carry no noise
-        return self.unslots(base + r * occ[:, :, None, None])
+        out = base + r * occ[:, :, None, None]
+        if self.n_feats:
+            out = torch.cat([out, fnow.unsqueeze(2).expand(B, self.E, self.T, self.n_feats)], dim=-1)
+        return self.unslots(out)
 
 
 def make_approximator(cfg):
@@ -204,7 +261,8 @@ def make_approximator(cfg):
     a, f = cfg.approximator, cfg.first_stage
     if a.kind == "slots":
         net = SlotApproximator(T=cfg.T, L=f.L, C=f.C, d=cfg.dims, hidden=a.hidden, heads=a.heads, depth=a.depth,
-                               observed=cfg.observed, smooth_basis=a.smooth_basis, smooth_weighted=a.smooth_weighted)
+                               observed=cfg.observed, smooth_basis=a.smooth_basis, smooth_weighted=a.smooth_weighted,
+                               n_feats=len(cfg.features.vocab), pair_messages=a.pair_messages)
         if a.resvar:
             net.set_resvar(a.resvar)
         return net

@@ -13,23 +13,27 @@ from torch import nn
 from .layers import NEG, Block, PosEmbed, one_hot_ids, orthogonal_id_table
 
 
-class BindingFirstStage(nn.Module):
-    """First stage as an exact binding code: latent = sum_i mask_i * e(id_i) (outer) x_i.
+FEATURE_LOGIT_GAIN = 10.0  # binding code: a feature channel reads 1 for the entity's token, 0 otherwise
 
-    The ID table has orthonormal rows (P <= id_dim), so the decoder's read-out e(id_j)^T latent returns x_j exactly
-    for any scene of up to P entities: no reconstruction error and no first-stage training. This replaces the learned
-    cross-attention encoder of the method, which on this project's CPU budget did not get below metres of
-    reconstruction error (see the model cards). The latent [id_dim, D] is viewed as L x C tokens, row-major.
-    It has no feature head (a model with a feature vocabulary needs the learned first stage).
+
+class BindingFirstStage(nn.Module):
+    """First stage as an exact binding code: latent = sum_i mask_i * e(id_i) (outer) v_i.
+
+    v_i is the entity's position, followed (with a feature vocabulary of F tokens) by the one-hot row of its
+    feature, so every ID owns a row of D + F latent coordinates. The ID table has orthonormal rows (P <= id_dim), so
+    the decoder's read-out e(id_j)^T latent returns v_j exactly for any scene of up to P entities: no reconstruction
+    error and no first-stage training. Feature logits are the feature channels times FEATURE_LOGIT_GAIN. This
+    replaces the learned cross-attention encoder of the method, which on this project's CPU budget did not get below
+    metres of reconstruction error (see the model cards). The latent [id_dim, D + F] is viewed as L x C, row-major.
     """
 
-    n_feats = 0
-
-    def __init__(self, d=2, pool=96, id_dim=128, L=4, C=64, seed=0, table="orthogonal"):
+    def __init__(self, d=2, pool=96, id_dim=128, L=4, C=64, seed=0, table="orthogonal", n_feats=0):
         super().__init__()
-        if pool > id_dim or id_dim * d != L * C:
-            raise ValueError(f"need pool <= id_dim and id_dim * d == L * C (got {pool}, {id_dim}, {d}, {L}x{C})")
-        self.d, self.pool, self.L, self.C, self.id_dim = d, pool, L, C, id_dim
+        width = d + n_feats
+        if pool > id_dim or id_dim * width != L * C:
+            raise ValueError(f"need pool <= id_dim and id_dim * (d + n_feats) == L * C (got {pool}, {id_dim}, {d} + "
+                             f"{n_feats}, {L}x{C})")
+        self.d, self.pool, self.L, self.C, self.id_dim, self.n_feats, self.width = d, pool, L, C, id_dim, n_feats, width
         # "slots": one-hot rows, so every latent coordinate belongs to one ID and latent noise never leaks between
         # entities; "orthogonal": random orthonormal rows (every entity spread over every coordinate)
         tab = torch.eye(id_dim)[:pool] if table == "slots" else orthogonal_id_table(pool, id_dim, seed)
@@ -40,20 +44,36 @@ class BindingFirstStage(nn.Module):
     def id_emb(self, ids):
         return torch.matmul(one_hot_ids(ids, self.pool), self.ids_table)  # [B,N,E]
 
+    def position_columns(self) -> torch.Tensor:
+        """[L, C] bool: the latent coordinates that hold positions (the rest hold feature channels)."""
+        col = torch.arange(self.width) < self.d
+        return col.repeat(self.id_dim).reshape(self.L, self.C)
+
     def encode_raw(self, pos, ids, mask, feats=None):
         e = self.id_emb(ids) * mask.unsqueeze(-1)
-        z = torch.matmul(e.transpose(1, 2), pos)  # [B,E,D]
+        if self.n_feats:
+            if feats is None:
+                raise ValueError(f"this binding code has a vocabulary of {self.n_feats} features: feats [B,N] are "
+                                 "required")
+            pos = torch.cat([pos, one_hot_ids(feats, self.n_feats)], dim=-1)
+        z = torch.matmul(e.transpose(1, 2), pos)  # [B,E,D+F]
         return z.reshape(z.shape[0], self.L, self.C)
 
     def encode(self, pos, ids, mask, feats=None):
-        return (self.encode_raw(pos, ids, mask) - self.z_mu) / self.z_sd
+        return (self.encode_raw(pos, ids, mask, feats) - self.z_mu) / self.z_sd
+
+    def decode_raw_all(self, z, ids):
+        zz = z.reshape(z.shape[0], self.id_dim, self.width)
+        out = torch.matmul(self.id_emb(ids), zz)
+        if not self.n_feats:
+            return out, None
+        return out[..., :self.d], out[..., self.d:] * FEATURE_LOGIT_GAIN
 
     def decode_raw(self, z, ids):
-        zz = z.reshape(z.shape[0], self.id_dim, self.d)
-        return torch.matmul(self.id_emb(ids), zz)
+        return self.decode_raw_all(z, ids)[0]
 
     def decode_all(self, z, ids):
-        return self.decode_raw(z * self.z_sd + self.z_mu, ids), None
+        return self.decode_raw_all(z * self.z_sd + self.z_mu, ids)
 
     def decode(self, z, ids):
         return self.decode_all(z, ids)[0]
@@ -317,7 +337,7 @@ def make_first_stage(cfg):
     f = cfg.first_stage
     if f.kind == "binding":
         return BindingFirstStage(d=cfg.dims, pool=f.pool, id_dim=f.id_dim, L=f.L, C=f.C, seed=cfg.training.seed,
-                                 table=f.id_table)
+                                 table=f.id_table, n_feats=len(cfg.features.vocab))
     if f.token == "route":
         return RoutedFirstStage(d=cfg.dims, pool=f.pool, id_dim=f.id_dim, L=f.L, C=f.C, hidden=f.hidden,
                                 heads=f.heads, enc_layers=f.enc_layers, dec_layers=f.dec_layers, dec_cross=f.dec_cross,

@@ -30,6 +30,11 @@ def random_rotation(rng: np.random.Generator, d: int) -> np.ndarray:
     return q.astype(np.float32)
 
 
+def random_reflection(rng: np.random.Generator, d: int) -> np.ndarray:
+    """diag(+-1, ..., +-1) [d, d] float32, each axis flipped with probability 1/2."""
+    return np.diag(rng.choice([-1.0, 1.0], size=d)).astype(np.float32)
+
+
 def normalise_window(w: Window, now: int, scale: float, rot=None, jitter=None):
     """Centre on the centroid of the entities present at `now` (plus `jitter`), rotate by `rot` [D, D], divide by
     `scale`; absent entries stay 0. Returns (pos_n [T,n,D] float32, centre [D] float32)."""

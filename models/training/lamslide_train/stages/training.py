@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from .approximator import make_approximator
 from .first_stage import load_trained_first_stage, make_first_stage
 from .interpolant import gvp
-from .preprocess import encode_frames, fill_known, make_cond, normalise_window, random_rotation
+from .preprocess import encode_frames, fill_known, make_cond, normalise_window, random_reflection, random_rotation
 
 
 class Logger:
@@ -79,9 +79,12 @@ def _pad_ids(ids_row, n, n_max, pool):
 
 
 def augment(w, rng, cfg):
-    """A window normalised as at inference, randomly rotated and centre-jittered (training augmentation)."""
-    return normalise_window(w, cfg.observed - 1, cfg.scale, random_rotation(rng, cfg.dims),
-                            rng.normal(0, cfg.training.jitter, cfg.dims))
+    """A window normalised as at inference, randomly rotated (or reflected, training.augment) and centre-jittered
+    (training augmentation)."""
+    kind = cfg.training.augment
+    turn = (random_rotation(rng, cfg.dims) if kind == "rotation" else
+            random_reflection(rng, cfg.dims) if kind == "reflection" else None)
+    return normalise_window(w, cfg.observed - 1, cfg.scale, turn, rng.normal(0, cfg.training.jitter, cfg.dims))
 
 
 def stage1_batch(windows, rng, cfg, batch):
@@ -212,11 +215,15 @@ def fit_latent_stats(fs, windows, cfg):
         zs.append(fs.encode_raw(pos, ids, mask, feats))
     z = torch.cat(zs)
     if cfg.first_stage.layout == "slots":
-        # One scale for every slot and no offset: slots stay interchangeable (the slot approximator shares its
-        # weights across them) and an empty slot stays exactly zero.
-        used = z.reshape(-1)[z.reshape(-1) != 0]
+        # One scale for every slot's positions and no offset: slots stay interchangeable (the slot approximator shares
+        # its weights across them) and an empty slot stays exactly zero. Feature channels keep their 0/1 values.
+        cols = fs.position_columns()
+        pz = z[:, cols] if cfg.vocab else z
+        used = pz.reshape(-1)[pz.reshape(-1) != 0]
         fs.z_mu.zero_()
         fs.z_sd.fill_(float(used.std()))
+        if cfg.vocab:
+            fs.z_sd[~cols] = 1.0
         return
     fs.z_mu.copy_(z.mean(0))
     fs.z_sd.copy_(z.std(0).clamp(min=1e-3))
@@ -264,9 +271,14 @@ def stage2_batch(items, rng, cfg, batch):
             None if feats is None else t(feats))
 
 
+def slot_width(cfg):
+    """Latent coordinates per slot of the slot code: the position, then one channel per feature token."""
+    return cfg.dims + len(cfg.vocab)
+
+
 def slot_weight(ids, mask, seen, E, L, C, D):
-    """[B,T,L,C] weight of the slot code's coordinates: 1 for empty slots (target zero), mask for seen entities'
-    slots, 0 for the slots of entities never seen in a known frame."""
+    """[B,T,L,C] weight of the slot code's coordinates (D per slot): 1 for empty slots (target zero), mask for seen
+    entities' slots, 0 for the slots of entities never seen in a known frame."""
     oh = (ids.unsqueeze(-1) == torch.arange(E, dtype=ids.dtype)).to(torch.float32)  # [B,n,E]
     used = torch.einsum("bn,bne->be", torch.ones_like(seen), oh)
     present = torch.einsum("btn,bne->bte", mask * seen[:, None, :], oh)
@@ -287,9 +299,9 @@ def residual_var(items, fs, cfg, batches=20):
         z = encode_frames(fs, pos, ids, mask * seen[:, None, :], feats)
         cond, cmask = make_cond(encode_frames(fs, pc, ids, mc, feats), known)
         base, _, occ, _, _ = net.base_of(cond, cmask)
-        w = slot_weight(ids, mask, seen, fs.ids_table.shape[1], f.L, f.C, cfg.dims) * (cmask == 0)[..., None]
-        w = net.slots(w) * occ[:, :, None, None]
-        r2 = (net.slots(z) - base) ** 2
+        w = slot_weight(ids, mask, seen, fs.ids_table.shape[1], f.L, f.C, slot_width(cfg)) * (cmask == 0)[..., None]
+        w = net.slots(w)[..., :cfg.dims] * occ[:, :, None, None]
+        r2 = (net.slots(z)[..., :cfg.dims] - base) ** 2
         num += (r2 * w).sum(dim=(0, 1, 3))
         den += w.sum(dim=(0, 1, 3))
     return (num / den.clamp(min=1)).clamp(min=1e-4).tolist()
@@ -315,7 +327,7 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
         if cfg.first_stage.layout == "slots":
             # a slot's frames where its entity is absent (it left the scene) have no target: leave them out
-            w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, C, cfg.dims)
+            w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, C, slot_width(cfg))
         flow = ((pred - z) ** 2 * w).mean()
         # Decoded loss on every frame, for the entities seen in a known frame: the others have no way into the
         # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).

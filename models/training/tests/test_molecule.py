@@ -305,3 +305,16 @@ def test_config_checks():
         cfg.replace(**{"training.aux_frames": 31}).validate()
     with pytest.raises(ConfigError, match="first_stage.token"):
         cfg.replace(**{"first_stage.dec_cross": 0}).validate()
+
+
+def test_xyz_scenes_of_the_data_read_back(md_dir, tmp_path):
+    from rdkit import Chem
+    from lamslide_train.xyz import main as xyz_main
+    out = str(tmp_path / "e.xyz")
+    xyz_main(["--mmff", os.path.join(md_dir, "ethanol_300K.npz"), "--trajectory", "2", out])
+    tr = mmff.load(os.path.join(md_dir, "ethanol_300K.npz"))
+    lines = open(out).read().splitlines()
+    assert len(lines) == F * (9 + 2) and lines[1].endswith("frame=0 dt=5 dt_unit=fs")
+    m = Chem.MolFromXYZBlock("\n".join(lines[11 * 7:11 * 8]) + "\n")
+    assert [a.GetSymbol() for a in m.GetAtoms()] == tr.elements
+    np.testing.assert_allclose(m.GetConformer().GetPositions(), tr.positions[2, 7], atol=1e-5)

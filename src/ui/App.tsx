@@ -105,6 +105,7 @@ export function App() {
         timelineCount: () => timelineCount(appStore.getState()),
         view: () => rendererRef.current?.viewState() ?? null,
         screenOf: (e: number) => rendererRef.current?.screenOf(e) ?? null,
+        camera: () => rendererRef.current?.cameraState() ?? null,
         grid: () => {
           const g = getGrid();
           return g ? { cells: g.cellStates(), camera: g.cameraPosition() } : null;
@@ -228,7 +229,7 @@ export function App() {
 
       {failure && <ErrorBanner failure={failure} keptScene={scene?.name ?? null} onDismiss={() => setFailure(null)} />}
 
-      <aside className="sidebar">
+      <aside className="sidebar" aria-label="Scenes and keys">
         <section>
           <h2>Demo scenes</h2>
           {demoError && <p className="muted">{demoError}</p>}
@@ -281,6 +282,25 @@ export function App() {
             <dt>mouse</dt>
             <dd>drag: orbit · right-drag: pan · wheel: zoom</dd>
           </dl>
+          <p className="keys-head">with the 3-D view focused (click it or Tab to it):</p>
+          <dl className="keys" data-testid="view-shortcuts">
+            <dt>
+              <kbd>←</kbd> <kbd>→</kbd> <kbd>↑</kbd> <kbd>↓</kbd>
+            </dt>
+            <dd>orbit</dd>
+            <dt>
+              <kbd>Shift</kbd> + arrows
+            </dt>
+            <dd>pan</dd>
+            <dt>
+              <kbd>+</kbd> <kbd>−</kbd>
+            </dt>
+            <dd>zoom in / out</dd>
+            <dt>
+              <kbd>R</kbd>
+            </dt>
+            <dd>reset the camera</dd>
+          </dl>
         </section>
       </aside>
 
@@ -292,7 +312,7 @@ export function App() {
       </main>
 
       {sidePanels.length > 0 && (
-        <aside className="side-panel" data-testid="side-panel">
+        <aside className="side-panel" data-testid="side-panel" aria-label="Sampler">
           {sidePanels.map((p) => (
             <details key={p.id} open={!p.closed} data-testid={`panel-${p.id}`}>
               <summary>

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Run } from '../core/run/run';
 import { SOLVERS } from '../core/sampler/solvers';
 import { viewOf } from './display';
+import { unitLabel } from './format';
 import { LinePlot } from './Plot';
 import { nfeLongRows, nfeRows } from './plotData';
 import { fmt } from './RunsPanel';
@@ -138,7 +139,7 @@ export function CompareDock() {
   if (!runs.length || !scene) return null;
   const rows = nfeRows(runs);
   const long = nfeLongRows(rows);
-  const unit = runs[0].lengthUnit || 'units';
+  const unit = unitLabel(runs[0].lengthUnit);
   const hasTruth = rows.some((r) => r.ade !== null);
   return (
     <section className="compare-dock" data-testid="compare-dock" aria-label="NFE comparison">

@@ -8,9 +8,12 @@ import { useMemo, useState } from 'react';
 import { bondDeviations, entityMetrics, runSummary, sampleSpread, type EntityMetric } from '../core/run/metrics';
 import type { Run } from '../core/run/run';
 import { LinePlot, PlotFigure } from './Plot';
-import { bondRows, horizonRows, timeUnit } from './plotData';
+import { RamachandranPlot } from './Ramachandran';
+import { bondRows, horizonRows, ramachandranRows, timeUnit } from './plotData';
+import { unitLabel } from './format';
 import { fmt } from './RunsPanel';
-import { activeRun, appStore, runById, useApp } from './store';
+import { ordinal } from './sampler';
+import { activeRun, appStore, resolvePick, runById, useApp } from './store';
 
 type SortKey = 'label' | 'ade' | 'fde' | 'frames';
 
@@ -36,6 +39,9 @@ export function MetricsPanel() {
   const summary = useMemo(() => (run ? runSummary(run, metrics) : null), [run, metrics]);
   const spread = useMemo(() => (run ? sampleSpread(run) : []), [run]);
   const bonds = useMemo(() => (run && scene ? bondDeviations(run, scene) : null), [run, scene]);
+  const bondData = useMemo(() => (bonds ? bondRows(bonds) : null), [bonds]);
+  const pick = useApp((s) => s.pick);
+  const rama = useMemo(() => (run && scene ? ramachandranRows(scene, run, resolvePick(run, pick)) : null), [run, scene, pick]);
   const plotted = useMemo(
     () =>
       plottedRuns(
@@ -46,7 +52,7 @@ export function MetricsPanel() {
     [run, abIds, comparisonIds, runs],
   );
   if (!scene || !run) return <p className="muted">Metrics appear after a run.</p>;
-  const unit = run.lengthUnit || 'units';
+  const unit = unitLabel(run.lengthUnit);
   const tu = timeUnit(run);
   const label = (m: EntityMetric) => scene.entities[m.entity]?.label ?? String(m.entity);
   const sorted = [...metrics].sort((x, y) => {
@@ -62,7 +68,6 @@ export function MetricsPanel() {
   );
   const errRows = horizonRows(plotted, 'error');
   const spreadRows = horizonRows(plotted, 'spread');
-  const bondData = bonds ? bondRows(run, scene) : null;
   return (
     <div className="metrics-panel" data-testid="metrics-panel">
       <dl className="summary" data-testid="run-summary">
@@ -96,7 +101,7 @@ export function MetricsPanel() {
       {bondData && (
         <PlotFigure
           testId="plot-bonds"
-          label={`Bond-length deviations from the known frames (${unit})`}
+          label={`Bond-length deviations from the known frames (${unit})${bondData.stride > 1 ? `, every ${ordinal(bondData.stride)} of ${bondData.total}` : ''}`}
           deps={[bondData]}
           build={(Plot) => ({
             width: 340,
@@ -104,10 +109,11 @@ export function MetricsPanel() {
             marginLeft: 44,
             x: { label: `sampled − known length (${unit})` },
             y: { label: 'count', grid: true },
-            marks: [Plot.rectY(bondData, { ...Plot.binX({ y: 'count' }, { x: 'deviation' }), fill: '#5aa9ff' }), Plot.ruleX([0], { stroke: '#ffffff' })],
+            marks: [Plot.rectY(bondData.rows, { ...Plot.binX({ y: 'count' }, { x: 'deviation' }), fill: '#5aa9ff' }), Plot.ruleX([0], { stroke: '#ffffff' })],
           })}
         />
       )}
+      {rama && <RamachandranPlot data={rama} />}
       {metrics.length > 0 && (
         <div className="table-wrap" tabIndex={0} role="region" aria-label="Per-entity errors">
           <table className="data-table entity-table" data-testid="entity-table">

@@ -4,6 +4,7 @@
  */
 import { runSummary } from '../core/run/metrics';
 import type { Run } from '../core/run/run';
+import { unitLabel } from './format';
 import { activeRun, appStore, runById, useApp } from './store';
 
 export function fmt(v: number | null | undefined, digits = 3): string {
@@ -23,7 +24,7 @@ export function RunsPanel() {
   if (!runs.length) return <p className="muted">No runs yet: press Sample.</p>;
   const a = runById(st, ab[0]);
   const b = runById(st, ab[1]);
-  const unit = runs[0].lengthUnit;
+  const unit = unitLabel(runs[0].lengthUnit);
   return (
     <div className="runs-panel" data-testid="runs-panel">
       <ul className="run-list" aria-label="runs">

@@ -3,10 +3,12 @@
  * Cancel and Re-roll IDs. Works for every domain the models cover (2-D agents, 3-D molecules): the panel only
  * reads the store and calls the sampler controller.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { Conversion } from '../core/sampler/compat';
 import { SOLVERS, type SolverName } from '../core/sampler/solvers';
-import { formatTime } from './format';
-import { compatOf, describeConversion, modelsFor, sampleBlocker, samplingNow, type SamplerController } from './sampler';
+import type { Scene } from '../core/scene';
+import { formatTime, unitLabel } from './format';
+import { compatOf, describeConversion, horizonOf, modelsFor, ordinal, runInterval, sampleBlocker, samplingNow, type SamplerController } from './sampler';
 import { activeRun, appStore, useApp } from './store';
 
 declare global {
@@ -102,11 +104,18 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
   }, []);
 
   const manifests = useApp((s) => s.manifests);
+  // Computed here, not in a selector: it returns a new object each time, which a store selector must not.
+  const horizon = horizonOf({ scene, manifest, settings });
+  const [confirming, setConfirming] = useState(false);
+  // A new scene or model asks again before converting.
+  useEffect(() => setConfirming(false), [scene, manifest]);
   const fit = modelsFor(models, scene, manifests);
   const report = compatOf({ scene, manifest });
   const solvers = manifest?.sampler.solvers ?? SOLVERS;
   const future = manifest?.frames.future ?? 0;
   const nowLabel = scene ? scene.frameLabels[now] : undefined;
+  const interval = scene ? runInterval(scene, manifest) : null;
+  const custom = settings.horizonText.trim() !== '';
   return (
     <div className="sample-panel" data-testid="sample-panel">
       {fit.length > 0 && (
@@ -137,15 +146,41 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
         <label htmlFor="sample-seed">noise seed</label>
         <input id="sample-seed" data-testid="sample-seed" type="number" value={settings.seed} onChange={(e) => st.updateSettings({ seed: Math.trunc(Number(e.currentTarget.value)) || 0 })} />
         <label htmlFor="sample-windows">horizon</label>
-        <select id="sample-windows" data-testid="sample-windows" value={settings.windows} onChange={(e) => st.updateSettings({ windows: Number(e.currentTarget.value) })}>
+        <select
+          id="sample-windows"
+          data-testid="sample-windows"
+          value={custom ? 'custom' : settings.windows}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            if (v !== 'custom') st.updateSettings({ windows: Number(v), horizonText: '' });
+          }}
+        >
           {Array.from({ length: MAX_WINDOWS }, (_, i) => i + 1).map((w) => (
             <option key={w} value={w}>
               {w} {w === 1 ? 'window' : 'windows'}
-              {future ? ` · ${w * future} frames${scene ? ` · ${formatTime(w * future, scene.frameInterval)}` : ''}` : ''}
+              {future ? ` · ${w * future} frames${interval ? ` · ${formatTime(w * future, interval)}` : ''}` : ''}
             </option>
           ))}
+          <option value="custom" disabled={!custom}>
+            as typed below
+          </option>
         </select>
+        <label htmlFor="sample-horizon">or a length</label>
+        <input
+          id="sample-horizon"
+          data-testid="sample-horizon"
+          type="text"
+          inputMode="decimal"
+          placeholder={interval && interval.unit !== 'frame' ? `e.g. 2 ${interval.unit === 'sim' ? 'sim' : bigUnit(interval.unit)}, 500 frames` : 'e.g. 500 frames, 20 windows'}
+          aria-describedby="sample-horizon-readout"
+          value={settings.horizonText}
+          onChange={(e) => st.updateSettings({ horizonText: e.currentTarget.value })}
+        />
       </div>
+      <p className={horizon && !horizon.ok ? 'error' : 'muted'} id="sample-horizon-readout" data-testid="sample-horizon-readout">
+        {horizon && horizon.ok && `horizon: ${horizon.frames} frames = ${horizon.windows} ${horizon.windows === 1 ? 'window' : 'chained windows'} of ${future}${interval && horizon.time !== null ? ` · ${formatTime(horizon.frames, interval)}` : ''}`}
+        {horizon && !horizon.ok && horizon.error}
+      </p>
       <div className="checks">
         <label>
           <input type="checkbox" data-testid="keep-steps" checked={settings.keepSteps} onChange={(e) => st.updateSettings({ keepSteps: e.currentTarget.checked })} /> keep solver steps
@@ -169,7 +204,7 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
       </div>
       <p className="muted" data-testid="sample-status" role="status">
         {status.kind === 'loading-model' && `loading model ${status.name}…${status.file ? ` ${status.file}` : ''}`}
-        {status.kind === 'sampling' && `sampling: flow step ${status.step} / ${status.steps}${status.windows > 1 ? ` · window ${status.window + 1} / ${status.windows}` : ''}`}
+        {status.kind === 'sampling' && (status.windows > 1 ? `sampling: window ${status.window + 1} / ${status.windows} (${status.window} done)` : `sampling: flow step ${status.step} / ${status.steps}`)}
         {status.kind === 'comparing' && `comparing NFE: setting ${status.setting + 1} / ${status.settings}`}
         {status.kind === 'idle' && manifest && `model ${manifest.name} ready (${backendName(backend)})`}
         {status.kind === 'done' &&
@@ -186,6 +221,9 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
           value={status.total ? status.loaded : undefined}
         />
       )}
+      {status.kind === 'sampling' && status.windows > 1 && (
+        <progress className="sample-progress" data-testid="sample-progress" aria-label="chained windows sampled" max={status.windows} value={status.window} data-window={status.window} data-windows={status.windows} />
+      )}
       {report && report.notices.length > 0 && (
         <ul className="muted notices" data-testid="compat-notices">
           {report.notices.map((n) => (
@@ -193,15 +231,49 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
           ))}
         </ul>
       )}
-      {report && report.problems.length === 0 && report.conversions.length > 0 && (
+      {report && report.problems.length === 0 && report.conversions.length > 0 && scene && manifest && (
         <div className="conversion" data-testid="compat-conversions">
           <p>
-            Model {manifest?.name} takes this scene after converting it: {report.conversions.map(describeConversion).join('; ')}.
+            Model {manifest.name} takes this scene after converting it: {report.conversions.map(describeConversion).join('; ')}.
           </p>
-          <button type="button" data-testid="convert-scene" onClick={() => controller.convertScene()}>
-            Convert the scene
-          </button>
+          {!confirming ? (
+            <button type="button" data-testid="convert-scene" onClick={() => setConfirming(true)}>
+              Convert the scene…
+            </button>
+          ) : (
+            <div className="confirm" role="group" aria-labelledby="convert-confirm-text" data-testid="convert-confirm-step">
+              <p id="convert-confirm-text">Convert {scene.name} for model {manifest.name}?</p>
+              <ul data-testid="convert-list">
+                {report.conversions.map((c, i) => (
+                  <li key={i}>{conversionDetail(c, scene)}</li>
+                ))}
+              </ul>
+              <p className="muted">The page samples the converted copy; the file is not changed, and this scene&apos;s runs are cleared.</p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="primary"
+                  data-testid="convert-confirm"
+                  autoFocus
+                  onClick={() => {
+                    setConfirming(false);
+                    controller.convertScene();
+                  }}
+                >
+                  Convert
+                </button>
+                <button type="button" data-testid="convert-cancel" onClick={() => setConfirming(false)}>
+                  Keep the scene as it is
+                </button>
+              </div>
+            </div>
+          )}
         </div>
+      )}
+      {report && report.problems.length > 0 && report.conversions.length > 0 && manifest && (
+        <p className="muted" data-testid="compat-also">
+          Beyond that, model {manifest.name} would need the scene converted: {report.conversions.map(describeConversion).join('; ')}.
+        </p>
       )}
       {blocker && scene && status.kind !== 'loading-model' && (
         <p className="muted" data-testid="sample-blocker">
@@ -215,6 +287,18 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
       )}
     </div>
   );
+}
+
+/** One conversion with the scene's value and the model's, and what it does to the scene. */
+export function conversionDetail(c: Conversion, scene: Scene): string {
+  if (c.kind === 'length') return `lengths: the scene is in ${unitLabel(c.from)}, the model takes ${unitLabel(c.to)}: every coordinate × ${Number(c.factor.toPrecision(6))}`;
+  const kept = Math.ceil(scene.frameCount / c.every);
+  return `frames: the scene's are ${c.from.value} ${unitLabel(c.from.unit)} apart, the model steps ${c.to.value} ${unitLabel(c.to.unit)}: every ${ordinal(c.every)} frame is kept (${kept} of ${scene.frameCount})`;
+}
+
+/** The unit a long horizon is naturally typed in (1 ps frames: ns). */
+function bigUnit(u: string): string {
+  return u === 'fs' ? 'ps' : u === 'ps' ? 'ns' : u === 'ms' ? 's' : u;
 }
 
 /** A labelled-by-id solver choice (the Sample and Compare NFE panels). */

@@ -1,5 +1,5 @@
 import type { Scene } from '../core/scene';
-import { formatInterval, formatTime } from './format';
+import { formatInterval, formatTime, unitLabel } from './format';
 
 export function SceneInfo({ scene, parseMs }: { scene: Scene | null; parseMs: number | null }) {
   if (!scene) return <div className="scene-info muted" data-testid="scene-info">No scene loaded.</div>;
@@ -31,7 +31,7 @@ export function SceneInfo({ scene, parseMs }: { scene: Scene | null; parseMs: nu
       <dt>duration</dt>
       <dd>{formatTime(Math.max(0, scene.frameCount - 1), scene.frameInterval)}</dd>
       <dt>length unit</dt>
-      <dd>{scene.lengthUnit}</dd>
+      <dd data-testid="length-unit">{unitLabel(scene.lengthUnit)}</dd>
       {parseMs !== null && (
         <>
           <dt>parsed in</dt>

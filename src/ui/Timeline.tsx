@@ -7,6 +7,9 @@ import { timelinePoint, windowStarts } from '../core/run/timeline';
 import { formatTime, SPEEDS } from './format';
 import { activeRun, appStore, timelineCount, useApp } from './store';
 
+/** Chained windows marked on the slider at most (a 2 ns rollout of a 1 ps model has hundreds). */
+export const MAX_WINDOW_MARKS = 60;
+
 export function Timeline() {
   const scene = useApp((s) => s.scene);
   const run = useApp(activeRun);
@@ -19,6 +22,7 @@ export function Timeline() {
   const disabled = !scene;
   const point = scene && frame < count ? timelinePoint(run, frame) : null;
   const source = point?.kind === 'history' && scene ? scene.frameLabels[point.frame] : undefined;
+  const time = scene ? formatTime(frame, scene.frameInterval) : '–';
   const pct = (i: number) => (count > 1 ? (i / (count - 1)) * 100 : 0);
   let where = '';
   if (point?.kind === 'future' && run) where = `sampled ${point.j + 1} / ${run.horizon}${run.horizon > run.modelFuture ? ` · window ${point.window + 1}` : ''}`;
@@ -54,7 +58,8 @@ export function Timeline() {
         {run && (
           <div className="scrub-marks" aria-hidden="true">
             <span className="future-span" style={{ left: `${pct(run.now)}%`, right: '0%' }} />
-            {windowStarts(run).slice(1).map((i) => (
+            {/* A long chained rollout has too many windows to mark one by one. */}
+            {windowStarts(run).length <= MAX_WINDOW_MARKS && windowStarts(run).slice(1).map((i) => (
               <span key={i} className="window-mark" style={{ left: `${pct(i - 0.5)}%` }} />
             ))}
             <span className="now-mark" data-testid="now-mark" data-now={run.now} style={{ left: `${pct(run.now)}%` }} title={`now: frame ${run.now}`} />
@@ -65,8 +70,9 @@ export function Timeline() {
         <span className="readout" data-testid="frame-readout" data-frame={frame} data-frame-count={count}>
           {scene ? `frame ${frame} / ${count}` : 'frame – / –'}
         </span>
-        <span className="readout time" data-testid="time-readout">
-          {scene ? formatTime(frame, scene.frameInterval) : '–'}
+        {/* A long time ("2.0 simulation units") takes a row of its own instead of squeezing the slider. */}
+        <span className={`readout time${time.length > 12 ? ' long' : ''}`} data-testid="time-readout">
+          {time}
         </span>
         <span className="readout secondary" data-testid="frame-secondary">
           {source !== undefined ? `source frame ${source}` : ''}

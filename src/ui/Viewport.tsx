@@ -2,7 +2,31 @@ import { useEffect, useRef, useState } from 'react';
 import { mainView } from './display';
 import { currentWindow } from './sampler';
 import { activeRun, appStore, useApp } from './store';
+import { ViewLegend } from './ViewLegend';
 import { SceneRenderer } from './view/sceneRenderer';
+
+/** Keyboard steps of the camera: orbit 15° / 10°, pan a tenth of the view, zoom by 1.25. */
+const ORBIT_STEP = Math.PI / 12;
+const TILT_STEP = Math.PI / 18;
+const PAN_STEP = 0.1;
+const ZOOM_STEP = 1.25;
+
+/** Moves the camera for a key pressed while the view has focus; true when the key was one of the view's. */
+export function viewKey(r: Pick<SceneRenderer, 'orbit' | 'pan' | 'zoom' | 'resetCamera'>, e: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey'>): boolean {
+  if (e.ctrlKey || e.metaKey || e.altKey) return false;
+  const arrows: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+  const a = arrows[e.key];
+  if (a) {
+    if (e.shiftKey) r.pan(a[0] * PAN_STEP, a[1] * PAN_STEP);
+    else r.orbit(-a[0] * ORBIT_STEP, a[1] * TILT_STEP);
+    return true;
+  }
+  if (e.key === '+' || e.key === '=') r.zoom(ZOOM_STEP);
+  else if (e.key === '-' || e.key === '_') r.zoom(1 / ZOOM_STEP);
+  else if (e.key === 'r' || e.key === 'R') r.resetCamera();
+  else return false;
+  return true;
+}
 
 export interface ViewportProps {
   /** Hands the renderer to the parent (test hook, camera reset, PNG export); null on unmount. */
@@ -80,8 +104,30 @@ export function Viewport({ onRenderer }: ViewportProps) {
 
   const ent = hover && scene ? scene.entities[hover.entity] : null;
   const id = hover ? idOf(hover.entity) : null;
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const r = rendererRef.current;
+    if (!r || !scene || e.target !== e.currentTarget) return;
+    // Handled here, the page's own shortcuts (arrows step frames) leave the key alone.
+    if (viewKey(r, e)) e.preventDefault();
+  };
+
   return (
-    <div className="viewport" data-testid="viewport" ref={hostRef} onPointerMove={onMove} onPointerLeave={() => setHover(null)}>
+    <div
+      className="viewport"
+      data-testid="viewport"
+      ref={hostRef}
+      onPointerMove={onMove}
+      onPointerLeave={() => setHover(null)}
+      onKeyDown={onKeyDown}
+      tabIndex={scene ? 0 : -1}
+      role="application"
+      aria-label="3-D view"
+      aria-describedby="view-keys-help"
+    >
+      <p id="view-keys-help" className="visually-hidden">
+        Arrow keys orbit the camera, Shift and the arrow keys pan, plus and minus zoom, R resets the camera. Space plays or pauses.
+      </p>
+      <ViewLegend />
       {!scene && (
         <div className="viewport-empty">
           <p>Drop a scene file anywhere on the page, use “Open file…”, or pick a demo.</p>

@@ -11,16 +11,21 @@ export function decimalsFor(step: number): number {
   return 6;
 }
 
-/** Time of frame `index`: interval × index, with the interval's unit ("4.8 s", "12.5 ps"). */
+/** A unit as readouts name it: 'sim' (dimensionless simulation lengths or time) is "simulation units". */
+export function unitLabel(unit: string): string {
+  return unit === 'sim' ? 'simulation units' : unit === '' ? 'units' : unit;
+}
+
+/** Time of frame `index`: interval × index, with the interval's unit ("4.8 s", "12.5 ps", "2.4 simulation units"). */
 export function formatTime(index: number, interval: FrameInterval): string {
   if (interval.unit === 'frame') return `${index} frames`;
   const t = index * interval.value;
-  return `${t.toFixed(decimalsFor(interval.value))} ${interval.unit}`;
+  return `${t.toFixed(decimalsFor(interval.value))} ${unitLabel(interval.unit)}`;
 }
 
 export function formatInterval(interval: FrameInterval): string {
   if (interval.unit === 'frame') return '1 frame';
-  return `${interval.value} ${interval.unit}`;
+  return `${interval.value} ${unitLabel(interval.unit)}`;
 }
 
 const SECONDS_PER_UNIT: Partial<Record<TimeUnit, number>> = { s: 1, ms: 1e-3 };
@@ -36,7 +41,8 @@ export function baseFps(interval: FrameInterval): number {
   return Math.min(60, Math.max(1, fps));
 }
 
-export const SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
+/** Playback speeds; 16× and 64× are for long chained rollouts (10 000 frames play in about 16 s at 64×). */
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 16, 64] as const;
 
 /** Number of entities present in frame f. */
 export function presentCount(scene: Scene, frame: number): number {

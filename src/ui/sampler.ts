@@ -3,6 +3,7 @@
  * turns Sample / Re-roll IDs / Compare NFE into requests whose results become runs in the store. No model
  * math here (the window is cut by core/run/prepare.ts, sampling runs in the worker).
  */
+import { MAX_RUN_VALUES, parseHorizon, runBudget, type HorizonResult } from '../core/run/horizon';
 import { nextIdSeed } from '../core/run/ids';
 import { prepareWindow, type PreparedWindow } from '../core/run/prepare';
 import { buildRun, type Run, type RunSamples, type RunSettings } from '../core/run/run';
@@ -10,7 +11,7 @@ import { applyConversions, checkScene, chooseModel, type CompatReport, type Conv
 import { parseManifest, parseModelIndex, type ModelIndexEntry, type ModelManifest } from '../core/sampler/manifest';
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { evaluationsFor, type SolverName } from '../core/sampler/solvers';
-import type { Scene } from '../core/scene';
+import type { FrameInterval, Scene } from '../core/scene';
 import { SamplerClient } from '../engine/client';
 import { activeRun, appStore, type AppState } from './store';
 
@@ -39,6 +40,26 @@ export function compatOf(s: Pick<AppState, 'scene' | 'manifest'>): CompatReport 
   return s.scene && s.manifest ? compatReport(s.scene, s.manifest) : null;
 }
 
+/**
+ * The interval a run steps at: the scene's, or the model's when the scene states none and the model takes the
+ * scene (CONTRACT.md v2 rule 4).
+ */
+export function runInterval(scene: Scene, manifest: ModelManifest | null): FrameInterval {
+  if (scene.frameInterval.unit !== 'frame' || !manifest || compatReport(scene, manifest).problems.length) return scene.frameInterval;
+  return { value: manifest.frame_interval.value, unit: manifest.frame_interval.unit as FrameInterval['unit'] };
+}
+
+/** The horizon of the next run: the typed one ("2 ns", "2000 frames"), else `windows` model windows. */
+export function horizonOf(s: Pick<AppState, 'scene' | 'manifest' | 'settings'>): HorizonResult | null {
+  if (!s.scene || !s.manifest) return null;
+  const future = s.manifest.frames.future;
+  const text = s.settings.horizonText.trim();
+  if (text) return parseHorizon(text, runInterval(s.scene, s.manifest), future);
+  const frames = s.settings.windows * future;
+  const iv = runInterval(s.scene, s.manifest);
+  return { ok: true, frames, windows: s.settings.windows, time: iv.unit === 'frame' ? null : frames * iv.value };
+}
+
 /** Why sampling is not possible now (null when it is). */
 export function sampleBlocker(s: AppState): string | null {
   if (!s.scene) return 'Load a scene to sample its futures.';
@@ -47,7 +68,19 @@ export function sampleBlocker(s: AppState): string | null {
   if (report.problems.length) return `Model ${s.manifest.name} does not take this scene: ${report.problems.map((p) => p.message).join('; ')}.`;
   if (report.conversions.length) return `The scene needs converting for model ${s.manifest.name} (see below).`;
   if (s.settings.solver === 'heun' && s.settings.nfe < 2) return 'The heun solver needs NFE ≥ 2.';
+  const h = horizonOf(s);
+  if (h && !h.ok) return h.error;
+  if (h) return budgetBlocker(s.settings.K, h.frames, h.windows, s.scene.entities.length, s.manifest, s.settings.keepLatents);
   return null;
+}
+
+/** The memory limit of one run (core/run/horizon.ts), in words; null when the run fits. */
+export function budgetBlocker(K: number, frames: number, windows: number, N: number, manifest: ModelManifest, keepLatents: boolean): string | null {
+  const lat = keepLatents ? { windows, T: manifest.frames.window, L: manifest.latent.L, C: manifest.latent.C } : undefined;
+  const b = runBudget(K, frames, N, manifest.dims, lat);
+  if (b.ok) return null;
+  const mib = (MAX_RUN_VALUES * 4) / 2 ** 20;
+  return `K = ${K} over ${frames} frames of ${N} entities${keepLatents ? ' (latents kept)' : ''} is more than a run may hold (${(MAX_RUN_VALUES / 1e6).toFixed(1)} M values, ${mib} MiB per array): choose K ≤ ${b.maxK}${keepLatents ? ' or do not keep latents' : ''}, or a shorter horizon.`;
 }
 
 /** What a conversion does, in words. */
@@ -55,7 +88,8 @@ export function describeConversion(c: Conversion): string {
   return c.kind === 'length' ? `lengths ${c.from} → ${c.to} (× ${c.factor})` : `every ${ordinal(c.every)} frame (${c.from.value} ${c.from.unit} → ${c.to.value} ${c.to.unit})`;
 }
 
-function ordinal(n: number): string {
+/** 1st, 2nd, 3rd, 4th, 11th, 21st ... */
+export function ordinal(n: number): string {
   const t = n % 100;
   const suffix = t >= 11 && t <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
   return `${n}${suffix}`;
@@ -190,8 +224,8 @@ export class SamplerController {
   }
 
   private settingsNow(over: Partial<RunSettings> = {}): RunSettings {
-    const { manualIds: _m, compareNfes: _n, compareSolver: _s, ...run } = this.store.getState().settings;
-    void [_m, _n, _s];
+    const { manualIds: _m, compareNfes: _n, compareSolver: _s, horizonText: _h, ...run } = this.store.getState().settings;
+    void [_m, _n, _s, _h];
     return { ...run, ...over };
   }
 
@@ -217,12 +251,24 @@ export class SamplerController {
       return null;
     }
     const w = prepared.window;
-    const horizon = settings.windows * manifest.frames.future;
+    const h = horizonOf(st);
+    if (!h || !h.ok) {
+      st.setStatus({ kind: 'error', message: h && !h.ok ? h.error : 'no horizon' });
+      return null;
+    }
+    const horizon = h.frames;
+    settings.windows = h.windows;
     const steps = evaluationsFor(settings.solver, settings.nfe);
-    st.setStatus({ kind: 'sampling', step: 0, steps, window: 0, windows: settings.windows });
+    st.setStatus({ kind: 'sampling', step: 0, steps, window: 0, windows: h.windows });
+    // A chained rollout reports every flow step of every window; the panel redraws once per window then.
+    let shownWindow = -1;
     const req = this.client.sample(
       { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds, feats: w.window.feats, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
-      (step, total, window, windows) => this.store.getState().setStatus({ kind: 'sampling', step, steps: total, window, windows }),
+      (step, total, window, windows) => {
+        if (windows > 1 && window === shownWindow) return;
+        shownWindow = window;
+        this.store.getState().setStatus({ kind: 'sampling', step, steps: total, window, windows });
+      },
     );
     this.running = req.id;
     try {
@@ -282,8 +328,13 @@ export class SamplerController {
     const scene = st.scene;
     const manifest = st.manifest;
     const w = prepared.window;
-    const base = this.settingsNow();
-    const horizon = base.windows * manifest.frames.future;
+    const h = horizonOf(st);
+    if (!h || !h.ok) {
+      st.setStatus({ kind: 'error', message: h && !h.ok ? h.error : 'no horizon' });
+      return null;
+    }
+    const base = this.settingsNow({ windows: h.windows });
+    const horizon = h.frames;
     const total = nfes.reduce((a, n) => a + evaluationsFor(solver, n) * base.windows, 0);
     st.setStatus({ kind: 'comparing', setting: 0, settings: nfes.length, evaluations: 0, totalEvaluations: total });
     const req = this.client.compare(

@@ -22,6 +22,8 @@ export type SamplePick = 'all' | 'best' | number;
 export interface SamplerSettings extends RunSettings {
   /** hand-made IDs by source id */
   manualIds: Record<string, number>;
+  /** the horizon typed as a duration, frames or windows ("2 ns"); '' = `windows` model windows */
+  horizonText: string;
   compareNfes: number[];
   compareSolver: SolverName;
 }
@@ -104,6 +106,7 @@ export const DEFAULT_SETTINGS: SamplerSettings = {
   idMode: 'random',
   idSeed: 0,
   manualIds: {},
+  horizonText: '',
   keepSteps: false,
   keepLatents: false,
   compareNfes: [1, 2, 5, 10, 20],

@@ -20,6 +20,8 @@ export interface LamslideTestHook {
   screenOf(e: number): { x: number; y: number } | null;
   /** the NFE comparison grid: each cell's state and the one camera's position */
   grid(): { cells: ViewState[]; camera: number[] } | null;
+  /** the main view's camera position and orbit target (world) */
+  camera(): { position: number[]; target: number[] } | null;
   /** present entities of the loaded scene's frame f: [sourceId, x, y(, z)] */
   sceneFrame(f: number): [string, ...number[]][] | null;
 }

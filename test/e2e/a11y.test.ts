@@ -1,7 +1,8 @@
 /**
  * Accessibility: an axe-core scan (axe-core from npm, evaluated in the page) finds no serious or critical
- * violation on the empty page, with a 2-D crowd and with a molecule loaded; and every visible control can be
- * reached with the Tab key.
+ * violation on the empty page, with a 2-D crowd and with a molecule loaded, and no landmark that is not unique
+ * (the two side columns are labelled); every visible control can be reached with the Tab key; and the 3-D view,
+ * once focused, orbits, pans, zooms and resets from the keyboard, as the Keys panel says.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +34,8 @@ interface Finding {
   nodes: string[];
 }
 
+let lastFindings: Finding[] = [];
+
 async function seriousViolations(): Promise<Finding[]> {
   const found = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
@@ -40,6 +43,7 @@ async function seriousViolations(): Promise<Finding[]> {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
   if (found.length > 0) console.log(`axe: ${found.map((f) => `${f.impact} ${f.id} (${f.help}): ${f.nodes.join(', ')}`).join('\n')}`);
+  lastFindings = found;
   return found.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
 
@@ -79,11 +83,60 @@ describe('accessibility', () => {
     expect(await unreachableControls()).toEqual([]);
   });
 
-  it('has none with a molecule loaded', async () => {
+  it('has none with a molecule loaded, and its landmarks are unique', async () => {
     await page.click('[data-testid="demo-alanine-dipeptide"]');
     await waitForScene(page, 'alanine-dipeptide.pdb');
     expect(await seriousViolations()).toEqual([]);
+    expect(lastFindings.filter((f) => f.id === 'landmark-unique')).toEqual([]);
+    expect(await page.getByRole('complementary').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Scenes and keys', 'Sampler']);
     expect(await unreachableControls()).toEqual([]);
+    expect(log.errors).toEqual([]);
+  });
+
+  it('moves the 3-D view from the keyboard once it has focus: orbit, pan, zoom, reset', async () => {
+    const camera = () => page.evaluate(() => window.__lamslide!.camera()!);
+    const dist = (c: { position: number[]; target: number[] }) => Math.hypot(...c.position.map((p, i) => p - c.target[i]));
+    const view = page.getByRole('application', { name: '3-D view' });
+    expect(await view.getAttribute('aria-describedby')).toBe('view-keys-help');
+    const keys = await page.locator('[data-testid="view-shortcuts"]').innerText();
+    for (const what of ['orbit', 'pan', 'zoom in / out', 'reset the camera']) expect(keys).toContain(what);
+    // Reached with Tab like every control.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    for (let i = 0; i < 200 && !(await view.evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await view.evaluate((e) => e === document.activeElement)).toBe(true);
+    const start = await camera();
+    const frame = await page.evaluate(() => window.__lamslide!.frame());
+    // orbit: the camera turns around the same target at the same distance; the arrow does not step the timeline
+    await page.keyboard.press('ArrowLeft');
+    const orbited = await camera();
+    expect(orbited.target).toEqual(start.target);
+    expect(dist(orbited)).toBeCloseTo(dist(start), 6);
+    expect(Math.hypot(...orbited.position.map((p, i) => p - start.position[i]))).toBeGreaterThan(dist(start) * 0.2);
+    await page.keyboard.press('ArrowUp');
+    expect((await camera()).position[1]).not.toBeCloseTo(orbited.position[1], 3);
+    expect(await page.evaluate(() => window.__lamslide!.frame())).toBe(frame);
+    // pan: target and camera move together
+    const beforePan = await camera();
+    await page.keyboard.press('Shift+ArrowRight');
+    const panned = await camera();
+    const moved = panned.target.map((t, i) => t - beforePan.target[i]);
+    expect(Math.hypot(...moved)).toBeGreaterThan(1e-3);
+    panned.position.forEach((p, i) => expect(p - beforePan.position[i]).toBeCloseTo(moved[i], 6));
+    // zoom in and out by 1.25
+    await page.keyboard.press('+');
+    expect(dist(await camera())).toBeCloseTo(dist(panned) / 1.25, 4);
+    await page.keyboard.press('-');
+    await page.keyboard.press('-');
+    expect(dist(await camera())).toBeCloseTo(dist(panned) * 1.25, 4);
+    // reset: back to the framed view
+    await page.keyboard.press('r');
+    const reset = await camera();
+    reset.position.forEach((p, i) => expect(p).toBeCloseTo(start.position[i], 4));
+    reset.target.forEach((p, i) => expect(p).toBeCloseTo(start.target[i], 6));
+    // Space still plays and pauses with the view focused
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => document.querySelector('[data-testid="play"]')?.getAttribute('data-playing') === 'true');
+    await page.keyboard.press('Space');
     expect(log.errors).toEqual([]);
   });
 });

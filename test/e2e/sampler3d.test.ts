@@ -6,7 +6,7 @@
  * (source identity and ID), the bond-length plot, the ODE steps and the latent view, and XYZ / PDB exports
  * re-opened with the same positions.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -29,11 +29,8 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lamslide-3d-'));
   const models = join(tmp, 'models');
   const dir = join(models, 'tiny-molecule');
-  await writeTinyMoleculeModel(dir, DIMS);
-  // The manifest is not among the hashed files: its interval can be changed to test the subsampling offer.
-  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-  manifest.frame_interval = { value: 1, unit: 'ps' };
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  // A 1 ps model for the 0.5 ps demo: the page must offer taking every 2nd frame.
+  await writeTinyMoleculeModel(dir, DIMS, { frame_interval: { value: 1, unit: 'ps' } });
   const dist = inject('distDir');
   const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
   await writeModelIndex(models, [...index.models, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
@@ -55,7 +52,11 @@ describe('3-D molecules through the same panels', () => {
   it('offers to take every 2nd frame for the 1 ps model, then samples a ball-and-stick future along which every atom moves', async () => {
     expect(await page.locator('[data-testid="sample-run"]').isDisabled()).toBe(true);
     expect(await page.locator('[data-testid="compat-conversions"]').innerText()).toContain('every 2nd frame (0.5 ps → 1 ps)');
+    // A confirm step names the conversion with both values before anything changes.
     await page.click('[data-testid="convert-scene"]');
+    expect(await page.locator('[data-testid="convert-list"]').innerText()).toContain("the scene's are 0.5 ps apart, the model steps 1 ps: every 2nd frame is kept (50 of 100)");
+    expect(await page.evaluate(() => window.__lamslide!.frameCount())).toBe(100);
+    await page.click('[data-testid="convert-confirm"]');
     await page.waitForFunction(() => window.__lamslide!.frameCount() === 50);
     expect(await page.locator('[data-testid="frame-interval"]').innerText()).toBe('1 ps');
     await page.locator('[data-testid="scrub"]').fill('30');

@@ -7,9 +7,11 @@ import { Color, Group, IcosahedronGeometry, Mesh, MeshBasicMaterial, type Raycas
 import type { Run } from '../../core/run/run';
 import type { Scene } from '../../core/scene';
 import { presentCount } from '../format';
-import type { SceneLayer } from './layer';
+import { ELEMENTS, normalizeElement } from '../../core/elements';
+import type { LayerInfo, SceneLayer } from './layer';
 import { WorldMapping } from './mapping';
 import { MoleculeLayer } from './moleculeLayer';
+import { ParticleLayer } from './particleLayer';
 import { PlaneLayer } from './planeLayer';
 import { RunLayer, type RunLayerStats } from './runLayer';
 
@@ -22,6 +24,8 @@ export interface ViewState {
   positions: { entity: number; p: number[] }[];
   run: (RunLayerStats & { id: number; sample: number | null }) | null;
   highlight: number | null;
+  /** how the scene layer draws its entities (kind, colours, sizes, court, ball, trails) */
+  layer: LayerInfo | null;
 }
 
 export interface CellView {
@@ -34,8 +38,11 @@ export interface CellView {
   sample: number | null;
 }
 
+/** Ground plane (or court) for 2-D scenes; ball-and-stick when a 3-D scene has chemistry; particles otherwise. */
 export function createLayer(scene: Scene, background: Color, mapping?: WorldMapping): SceneLayer {
-  return scene.dim === 2 ? new PlaneLayer(scene, background, mapping) : new MoleculeLayer(scene, mapping);
+  if (scene.dim === 2) return new PlaneLayer(scene, background, mapping);
+  const chemistry = scene.entities.some((e) => e.element !== undefined && ELEMENTS.has(normalizeElement(e.element) ?? ''));
+  return chemistry ? new MoleculeLayer(scene, mapping) : new ParticleLayer(scene, background, mapping);
 }
 
 export class ViewCell {
@@ -161,7 +168,7 @@ export class ViewCell {
       }
     }
     const run = this.runLayer ? { ...this.runLayer.stats(), id: this.runLayer.run.id, sample: this.runLayer.sample } : null;
-    return { frame: this.frame, drawn, positions, run, highlight: this.highlight };
+    return { frame: this.frame, drawn, positions, run, highlight: this.highlight, layer: this.layer?.info() ?? null };
   }
 
   drawnCount(): number {

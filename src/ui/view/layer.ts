@@ -1,5 +1,25 @@
-import type { Color, Object3D } from 'three';
+import { Color, type Mesh, type Object3D } from 'three';
+import type { Scene } from '../../core/scene';
 import type { WorldMapping } from './mapping';
+
+/** What a layer draws, as the e2e tests and the legend read it (colours as sRGB hex, radii in world units). */
+export interface LayerInfo {
+  kind: 'plane' | 'court' | 'molecule' | 'particles';
+  colors: string[];
+  radii: number[];
+  /** height of each entity's marker above the ground plane (planar layers; 0 for those standing on it) */
+  lifts?: number[];
+  /** trail segments drawn at the current frame */
+  trails: number;
+  court?: { lines: number; perFoot: number; hoops: number };
+  /** basketball: the ball entities, and the teams (null where the scene does not tell them apart, with why) */
+  ball?: number[];
+  teams?: { name: string; color: string; members: number[] }[] | null;
+  noTeams?: string | null;
+  /** particles coloured by charge: the largest |charge| of the scale */
+  chargeScale?: number | null;
+  bonds?: number;
+}
 
 /** What the renderer needs from a scene drawing (ball-and-stick, agents on a plane, ...). */
 export interface SceneLayer {
@@ -20,7 +40,30 @@ export interface SceneLayer {
   entityColor(i: number, out: Color): Color;
   /** Drawing-buffer size in pixels, for materials with screen-space widths. */
   setViewportSize?(width: number, height: number): void;
+  info(): LayerInfo;
   dispose(): void;
+}
+
+/** The fields every layer reports the same way: colours and radii of its entities. */
+export function layerInfo(layer: Pick<SceneLayer, 'entityColor' | 'entityRadius'>, scene: Scene, kind: LayerInfo['kind'], trails: number): LayerInfo {
+  const c = new Color();
+  return {
+    kind,
+    colors: scene.entities.map((_, i) => `#${layer.entityColor(i, c).getHexString()}`),
+    radii: scene.entities.map((_, i) => layer.entityRadius(i)),
+    trails,
+  };
+}
+
+/** Disposes the geometry and materials of every object below `o`. */
+export function disposeTree(o: Object3D): void {
+  o.traverse((x) => {
+    const m = x as Partial<Mesh>;
+    m.geometry?.dispose();
+    const mat = m.material;
+    if (Array.isArray(mat)) mat.forEach((y) => y.dispose());
+    else mat?.dispose();
+  });
 }
 
 /** Writes a uniform-scale + translation matrix (column-major, as three.js stores it) at `offset`. */

@@ -3,10 +3,12 @@
  * ghosts and ground truth) places scene coordinates through it, so they line up exactly. It is made once per
  * loaded file and kept when the view switches to a run's trajectory, so the camera does not jump.
  * 2-D scenes lie on the ground plane: scene (x, y) is world (x, lift, -y), a proper rotation (not mirrored).
- * 3-D scenes keep their axes. Both are centred on the middle of the file's bounding box.
+ * 3-D scenes keep their axes. Both are centred on the middle of the file's bounding box (for a scene drawn on
+ * a basketball court, of the box that holds the court too, so the court is framed whole).
  */
 import type { Scene } from '../../core/scene';
 import { sceneBounds, type Bounds } from '../format';
+import { COURT, courtScale } from './court';
 
 export class WorldMapping {
   readonly planar: boolean;
@@ -29,7 +31,16 @@ export class WorldMapping {
   }
 
   static forScene(scene: Scene): WorldMapping {
-    return new WorldMapping(scene.dim, sceneBounds(scene));
+    const b = sceneBounds(scene);
+    const perFoot = courtScale(scene);
+    if (perFoot !== null) {
+      const court = [COURT.length * perFoot, COURT.width * perFoot];
+      for (let c = 0; c < 2; c++) {
+        b.min[c] = Math.min(b.min[c], 0);
+        b.max[c] = Math.max(b.max[c], court[c]);
+      }
+    }
+    return new WorldMapping(scene.dim, b);
   }
 
   /** Writes the world position of the point at src[so..so+dim) to out[oo..oo+3); `lift` raises planar points. */

@@ -1,8 +1,8 @@
 /**
  * 3-D scenes: ball-and-stick. Atoms are one InstancedMesh (element colour, size from covalent radius);
  * bonds are two half-cylinders per bond, each in its atom's colour, as a second InstancedMesh. Two draw calls
- * whatever N is, so a few thousand atoms stay interactive. Entities without an element (generic 3-D systems)
- * get per-entity colours and no bonds.
+ * whatever N is, so a few thousand atoms stay interactive. An atom of unknown element is drawn magenta without
+ * bonds; scenes without any element are particles (particleLayer.ts).
  */
 import {
   Color,
@@ -19,10 +19,9 @@ import {
 } from 'three';
 import { ELEMENTS, inferBonds, normalizeElement, UNKNOWN_ELEMENT_COLOR } from '../../core/elements';
 import type { Scene } from '../../core/scene';
-import { entityHsl, presentCount } from '../format';
+import { presentCount } from '../format';
 import { WorldMapping } from './mapping';
-import type { SceneLayer } from './layer';
-import { writeHidden, writeScaleTranslate } from './layer';
+import { layerInfo, type LayerInfo, type SceneLayer, writeHidden, writeScaleTranslate } from './layer';
 
 const BOND_RADIUS_A = 0.13;
 /** Ball radius = BALL_BASE + BALL_SCALE * covalent radius (Å): H stays visible, heavy atoms dominate. */
@@ -54,8 +53,6 @@ export class MoleculeLayer implements SceneLayer {
   ) {
     const n = scene.entities.length;
     const diag = mapping.diag;
-
-    const hasElements = scene.entities.some((e) => e.element && ELEMENTS.has(normalizeElement(e.element) ?? ''));
     const a = angstromIn(scene.lengthUnit);
     this.ballRadius = new Float32Array(n);
     const colors: Color[] = [];
@@ -63,15 +60,8 @@ export class MoleculeLayer implements SceneLayer {
     for (let i = 0; i < n; i++) {
       const sym = scene.entities[i].element;
       const info = sym ? ELEMENTS.get(normalizeElement(sym) ?? '') : undefined;
-      if (hasElements) {
-        this.ballRadius[i] = (BALL_BASE_A + BALL_SCALE * (info?.covalentRadius ?? 0.8)) * a;
-        colors.push(new Color(info?.color ?? UNKNOWN_ELEMENT_COLOR));
-      } else {
-        // No chemistry to go on: size relative to the scene, colour per entity.
-        this.ballRadius[i] = Math.max(diag, 1e-6) / 60;
-        const [h, s, l] = entityHsl(i);
-        colors.push(new Color().setHSL(h, s, l));
-      }
+      this.ballRadius[i] = (BALL_BASE_A + BALL_SCALE * (info?.covalentRadius ?? 0.8)) * a;
+      colors.push(new Color(info?.color ?? UNKNOWN_ELEMENT_COLOR));
     }
     this.bondRadius = BOND_RADIUS_A * a;
     let maxBall = 0;
@@ -91,7 +81,7 @@ export class MoleculeLayer implements SceneLayer {
 
     // Topology is taken once, from the first frame with the most atoms present, and kept: MD does not break bonds,
     // and re-inferring per frame would make bonds flicker as distances cross the cutoff.
-    const pairs = hasElements ? inferBonds(scene, bestTopologyFrame(scene)) : [];
+    const pairs = inferBonds(scene, bestTopologyFrame(scene));
     this.bondCount = pairs.length;
     this.bonds = new Int32Array(pairs.length * 2);
     pairs.forEach(([p, q], k) => {
@@ -193,6 +183,10 @@ export class MoleculeLayer implements SceneLayer {
 
   entityColor(i: number, out: Color): Color {
     return out.copy(this.colors[i]);
+  }
+
+  info(): LayerInfo {
+    return { ...layerInfo(this, this.scene, 'molecule', 0), bonds: this.bondCount };
   }
 
   dispose(): void {

@@ -2,9 +2,11 @@
  * A run drawn over the scene layer, through the same scene-to-world mapping: the fan of sampled futures (all K
  * thin translucent lines per entity, or the line of the one sample on screen), the K positions of each entity at
  * the current future frame as translucent ghosts (fan only), and the ground truth after "now" as a white line
- * with a white marker at the current frame.
+ * with a white marker at the current frame. A run too long to draw whole (FAN_SEGMENT_BUDGET) draws its lines
+ * over a span of frames around the current one.
  */
 import {
+  BufferAttribute,
   BufferGeometry,
   Color,
   CylinderGeometry,
@@ -22,7 +24,7 @@ import {
 } from 'three';
 import type { Run } from '../../core/run/run';
 import type { WorldMapping } from './mapping';
-import { writeHidden, writeScaleTranslate } from './layer';
+import { disposeTree, writeHidden, writeScaleTranslate } from './layer';
 
 /** How the scene layer draws entity i: the run layer's ghosts and markers match it. */
 export interface EntityStyle {
@@ -37,7 +39,16 @@ export interface RunLayerStats {
   /** ghosts / ground-truth markers visible at the current frame */
   ghosts: number;
   truthMarkers: number;
+  /** future frames [from, to) whose lines are drawn, when the run is too long to draw whole (null: all of them) */
+  span: { from: number; to: number } | null;
 }
+
+/**
+ * Most fan segments (samples drawn × entities × future frames) drawn at once. A longer run draws its lines over a
+ * span of FAN_SPAN future frames around the current frame, which moves with it; ghosts are per frame anyway.
+ */
+export const FAN_SEGMENT_BUDGET = 100_000;
+export const FAN_SPAN = 48;
 
 export class RunLayer {
   readonly object = new Group();
@@ -49,6 +60,14 @@ export class RunLayer {
   private ghostsShown = 0;
   private markersShown = 0;
   private readonly tmp = [0, 0, 0];
+  /** future frames whose lines are drawn: the whole horizon, or a span around the current frame (long runs) */
+  private span = 0;
+  private spanStart = 0;
+  private fan!: LineSegments;
+  private fanPos!: Float32Array;
+  private truth: LineSegments | null = null;
+  private truthPos: Float32Array | null = null;
+  private truthEnd: number[] = [];
 
   /** `sample` null draws the whole fan with ghosts; a number draws that sample's line only. */
   constructor(
@@ -87,70 +106,107 @@ export class RunLayer {
   }
 
   private buildLines(): void {
-    const { run, sample, mapping } = this;
-    const { K, horizon, N, D } = run;
-    const put = (to: number[], src: ArrayLike<number>, o: number) => {
-      mapping.put(src, o, this.tmp, 0, this.lift);
-      to.push(this.tmp[0], this.tmp[1], this.tmp[2]);
-    };
-    const pos: number[] = [];
-    const col: number[] = [];
+    const { run, sample } = this;
+    const { K, horizon } = run;
+    const ks = sample === null ? K : 1;
+    const A = run.active.length;
+    const perFrame = Math.max(1, ks * A);
+    this.span = perFrame * horizon <= FAN_SEGMENT_BUDGET ? horizon : Math.min(horizon, Math.max(2, Math.min(FAN_SPAN, Math.floor(FAN_SEGMENT_BUDGET / perFrame))));
+    const windowed = this.span < horizon;
+    this.fanPos = new Float32Array(ks * A * this.span * 6);
+    const col = new Float32Array(this.fanPos.length);
     const c = new Color();
-    const ks = sample === null ? Array.from({ length: K }, (_, k) => k) : [sample];
-    for (const n of run.active) {
+    // Colours do not depend on the span: segment s of entity a, sample k keeps its place in the buffer.
+    run.active.forEach((n, a) => {
       this.style.entityColor(run.entities[n], c);
       if (sample === null) c.offsetHSL(0, 0, 0.1);
-      for (const k of ks) {
-        let prevSrc: ArrayLike<number> = run.start;
-        let prevOff = n * D;
-        for (let j = 0; j < horizon; j++) {
-          const o = ((k * horizon + j) * N + n) * D;
-          put(pos, prevSrc, prevOff);
-          put(pos, run.future, o);
-          col.push(c.r, c.g, c.b, c.r, c.g, c.b);
-          prevSrc = run.future;
-          prevOff = o;
-        }
-      }
-    }
+      for (let v = a * ks * this.span * 2; v < (a + 1) * ks * this.span * 2; v++) col.set([c.r, c.g, c.b], v * 3);
+    });
     const g = new BufferGeometry();
-    g.setAttribute('position', new Float32BufferAttribute(pos, 3));
+    // BufferAttribute keeps the array (Float32BufferAttribute would copy it), so fillSpan writes reach the GPU.
+    const pa = new BufferAttribute(this.fanPos, 3);
+    if (windowed) pa.setUsage(DynamicDrawUsage);
+    g.setAttribute('position', pa);
     g.setAttribute('color', new Float32BufferAttribute(col, 3));
     const opacity = sample === null ? Math.max(0.25, Math.min(0.8, 6 / K)) : 1;
-    const fan = new LineSegments(g, new LineBasicMaterial({ vertexColors: true, transparent: opacity < 1, opacity, depthWrite: false }));
-    fan.name = 'fan';
-    fan.renderOrder = 2;
-    this.object.add(fan);
-    this.lines = pos.length / 6;
+    this.fan = new LineSegments(g, new LineBasicMaterial({ vertexColors: true, transparent: opacity < 1, opacity, depthWrite: false }));
+    this.fan.name = 'fan';
+    this.fan.renderOrder = 2;
+    this.fan.frustumCulled = false;
+    this.object.add(this.fan);
 
-    const tpos: number[] = [];
-    for (const n of run.active) {
-      let prevSrc: ArrayLike<number> = run.start;
-      let prevOff = n * D;
-      for (let j = 0; j < horizon; j++) {
-        if (!run.truthMask[j * N + n]) break;
-        const o = (j * N + n) * D;
-        put(tpos, prevSrc, prevOff);
-        put(tpos, run.truth, o);
-        prevSrc = run.truth;
-        prevOff = o;
-      }
-    }
-    this.truthLines = tpos.length / 6;
-    if (tpos.length) {
+    // Ground truth is drawn up to each entity's first future frame without it.
+    this.truthEnd = run.active.map((n) => {
+      let j = 0;
+      while (j < horizon && run.truthMask[j * run.N + n]) j++;
+      return j;
+    });
+    if (this.truthEnd.some((e) => e > 0)) {
+      this.truthPos = new Float32Array(A * this.span * 6);
       const tg = new BufferGeometry();
-      tg.setAttribute('position', new Float32BufferAttribute(tpos, 3));
-      const tl = new LineSegments(tg, new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.95, depthWrite: false }));
-      tl.name = 'truth';
-      tl.renderOrder = 3;
-      this.object.add(tl);
+      const ta = new BufferAttribute(this.truthPos, 3);
+      if (windowed) ta.setUsage(DynamicDrawUsage);
+      tg.setAttribute('position', ta);
+      this.truth = new LineSegments(tg, new LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.95, depthWrite: false }));
+      this.truth.name = 'truth';
+      this.truth.renderOrder = 3;
+      this.truth.frustumCulled = false;
+      this.object.add(this.truth);
     }
+    this.fillSpan(0);
+  }
+
+  /** Writes the fan and truth segments of future frames j0 .. j0 + span - 1 (the whole horizon when it fits). */
+  private fillSpan(j0: number): void {
+    const { run, sample, mapping } = this;
+    const { K, horizon, N, D } = run;
+    const ks = sample === null ? K : 1;
+    const span = this.span;
+    const j1 = Math.min(horizon, j0 + span);
+    let v = 0;
+    run.active.forEach((n, a) => {
+      for (let kk = 0; kk < ks; kk++) {
+        const k = sample === null ? kk : sample;
+        v = (a * ks + kk) * span * 2;
+        for (let j = j0; j < j1; j++) {
+          if (j === 0) mapping.put(run.start, n * D, this.fanPos, v * 3, this.lift);
+          else mapping.put(run.future, ((k * horizon + j - 1) * N + n) * D, this.fanPos, v * 3, this.lift);
+          mapping.put(run.future, ((k * horizon + j) * N + n) * D, this.fanPos, (v + 1) * 3, this.lift);
+          v += 2;
+        }
+        // Unused slots of a short last span collapse to nothing.
+        this.fanPos.fill(0, v * 3, (a * ks + kk + 1) * span * 6);
+      }
+    });
+    this.lines = run.active.length * ks * (j1 - j0);
+    this.fan.geometry.getAttribute('position').needsUpdate = true;
+    if (this.truth && this.truthPos) {
+      let t = 0;
+      run.active.forEach((n, a) => {
+        const end = Math.min(j1, this.truthEnd[a]);
+        for (let j = j0; j < end; j++) {
+          if (j === 0) mapping.put(run.start, n * D, this.truthPos!, t * 3, this.lift);
+          else mapping.put(run.truth, ((j - 1) * N + n) * D, this.truthPos!, t * 3, this.lift);
+          mapping.put(run.truth, (j * N + n) * D, this.truthPos!, (t + 1) * 3, this.lift);
+          t += 2;
+        }
+      });
+      this.truthPos.fill(0, t * 3);
+      this.truthLines = t / 2;
+      this.truth.geometry.setDrawRange(0, t);
+      this.truth.geometry.getAttribute('position').needsUpdate = true;
+    }
+    this.spanStart = j0;
   }
 
   /** Moves ghosts and truth markers to timeline index `index` (hidden at history frames). */
   setFrame(index: number): void {
     const { run } = this;
     const j = index - run.now - 1;
+    if (this.span < run.horizon) {
+      const j0 = Math.min(run.horizon - this.span, Math.max(0, j - Math.floor(this.span / 2)));
+      if (j0 !== this.spanStart) this.fillSpan(j0);
+    }
     const future = j >= 0 && j < run.horizon;
     const A = run.active.length;
     const { N, D, horizon } = run;
@@ -196,7 +252,8 @@ export class RunLayer {
   }
 
   stats(): RunLayerStats {
-    return { lines: this.lines, truthLines: this.truthLines, ghosts: this.ghostsShown, truthMarkers: this.markersShown };
+    const span = this.span < this.run.horizon ? { from: this.spanStart, to: this.spanStart + this.span } : null;
+    return { lines: this.lines, truthLines: this.truthLines, ghosts: this.ghostsShown, truthMarkers: this.markersShown, span };
   }
 
   /** Ghost meshes for hover picking, with the scene entity of an instance. */
@@ -219,18 +276,9 @@ export class RunLayer {
   }
 
   dispose(): void {
-    disposeObject(this.object);
+    disposeTree(this.object);
     this.ghosts?.dispose();
     this.markers.dispose();
   }
 }
 
-export function disposeObject(o: Object3D): void {
-  o.traverse((x) => {
-    const m = x as Partial<LineSegments>;
-    m.geometry?.dispose();
-    const mat = m.material;
-    if (Array.isArray(mat)) mat.forEach((y) => y.dispose());
-    else mat?.dispose();
-  });
-}

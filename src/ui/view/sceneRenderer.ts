@@ -2,7 +2,7 @@
  * The imperative three.js side of the main viewport: renderer, camera, orbit controls, lights and one view
  * cell (scene layer + run layer). React owns the DOM element and calls into this; nothing here knows about React.
  */
-import { Color, DirectionalLight, HemisphereLight, PerspectiveCamera, Raycaster, Scene as ThreeScene, Vector2, Vector3, WebGLRenderer } from 'three';
+import { Color, DirectionalLight, HemisphereLight, PerspectiveCamera, Raycaster, Scene as ThreeScene, Spherical, Vector2, Vector3, WebGLRenderer } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Scene } from '../../core/scene';
 import { ViewCell, type CellView, type ViewState } from './cell';
@@ -135,6 +135,49 @@ export class SceneRenderer {
   resetCamera(): void {
     frameCamera(this.camera, this.controls, this.cell.radius, this.cell.planar);
     this.dirty = true;
+  }
+
+  /** Turns the camera around its target (the keyboard's orbit): azimuth and elevation steps in radians. */
+  orbit(dAzimuth: number, dElevation: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    const sph = new Spherical().setFromVector3(offset);
+    sph.theta += dAzimuth;
+    // Stops short of the poles, where "up" would flip.
+    sph.phi = Math.min(Math.PI - 0.05, Math.max(0.05, sph.phi - dElevation));
+    offset.setFromSpherical(sph);
+    this.camera.position.copy(this.controls.target).add(offset);
+    this.camera.lookAt(this.controls.target);
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Moves camera and target sideways / up by fractions of the visible height at the target. */
+  pan(dx: number, dy: number): void {
+    const dist = this.camera.position.distanceTo(this.controls.target);
+    const h = 2 * dist * Math.tan((this.camera.fov * Math.PI) / 360);
+    this.camera.updateMatrix();
+    const right = new Vector3().setFromMatrixColumn(this.camera.matrix, 0).multiplyScalar(dx * h);
+    const up = new Vector3().setFromMatrixColumn(this.camera.matrix, 1).multiplyScalar(dy * h);
+    const move = right.add(up);
+    this.camera.position.add(move);
+    this.controls.target.add(move);
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Moves the camera towards the target by `factor` (> 1 closer, < 1 farther). */
+  zoom(factor: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target);
+    const len = offset.length();
+    const next = Math.min(this.camera.far / 2, Math.max(this.camera.near * 2, len / factor));
+    this.camera.position.copy(this.controls.target).add(offset.multiplyScalar(next / len));
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  /** Camera position and orbit target (world), for tests. */
+  cameraState(): { position: number[]; target: number[] } {
+    return { position: this.camera.position.toArray(), target: this.controls.target.toArray() };
   }
 
   /** Scene entity under a point of the page (client coordinates), or null. */

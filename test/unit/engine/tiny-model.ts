@@ -183,12 +183,15 @@ export async function tinyManifest(graphs: Record<string, Uint8Array>, d: TinyDi
   };
 }
 
-/** Writes the tiny model folder into `dir` and returns its manifest. */
-export async function writeTinyModel(dir: string, d: TinyDims = tinyDims): Promise<Record<string, unknown>> {
+/**
+ * Writes the tiny model folder into `dir` and returns its manifest; `overrides` replace manifest fields (a v2
+ * format with another domain and units, for example: the graphs then carry that format in their metadata).
+ */
+export async function writeTinyModel(dir: string, d: TinyDims = tinyDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   await mkdir(dir, { recursive: true });
-  const graphs = tinyGraphs(d);
+  const graphs = tinyGraphs(d, metadataOf(typeof overrides.format === 'string' ? overrides.format : 'lamslide-model/1', d.P));
   for (const [k, b] of Object.entries(graphs)) await writeFile(join(dir, `${k}.onnx`), b);
-  const manifest = await tinyManifest(graphs, d);
+  const manifest = await tinyManifest(graphs, d, overrides);
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }
@@ -365,7 +368,9 @@ async function moleculeFixtures(dir: string, d: TinyMoleculeDims): Promise<unkno
     const pos = Float32Array.from({ length: B * N * D }, () => r() * 2 - 1);
     const ids = Int32Array.from([5, 0, 3, 1, 7, 2]);
     const mask = Float32Array.from([1, 1, 1, 1, 0, 1]);
-    const feats = Int32Array.from([3, 0, 0, 1, 2, 0]);
+    // Feature indices within the vocabulary, whatever its size (the same values for the 4-element default).
+    const F = d.vocab.length;
+    const feats = Int32Array.from([3, 0, 0, 1, 2, 0].map((v) => v % F));
     const latent = await model.encode(pos, ids, mask, B, N, feats);
     const dec = await model.decodeWithFeatures(latent, ids, B, N);
     const x = rand(B * T * L * C, 12, 1);
@@ -376,7 +381,7 @@ async function moleculeFixtures(dir: string, d: TinyMoleculeDims): Promise<unkno
     const w = moleculeWindow(T);
     const K = 2;
     const wIds = Int32Array.from([5, 0, 3]);
-    const wFeats = Int32Array.from([3, 0, 0]);
+    const wFeats = Int32Array.from([3, 0, 0].map((v) => v % F));
     const noise = Float32Array.from({ length: K * T * L * C }, (() => {
       const g = mulberry32(14);
       return () => Math.sqrt(-2 * Math.log(1 - g())) * Math.cos(2 * Math.PI * g());
@@ -407,19 +412,21 @@ async function moleculeFixtures(dir: string, d: TinyMoleculeDims): Promise<unkno
 
 /**
  * Writes a complete v2 molecule model folder (manifest with sha256 of every file, the three graphs, card.md,
- * fixtures/fixtures.json) into `dir`, e.g. for a page test to serve; returns the manifest.
+ * fixtures/fixtures.json) into `dir`, e.g. for a page test to serve; returns the manifest. `overrides` replace
+ * manifest fields: another frame interval (the alanine demo's 0.5 ps), or another domain with its units and
+ * feature key (a charged N-body variant: domain nbody, 'sim' units, charge vocabulary).
  */
-export async function writeTinyMoleculeModel(dir: string, d: TinyMoleculeDims = tinyMoleculeDims): Promise<Record<string, unknown>> {
+export async function writeTinyMoleculeModel(dir: string, d: TinyMoleculeDims = tinyMoleculeDims, overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   await mkdir(join(dir, 'fixtures'), { recursive: true });
   const graphs = tinyMoleculeGraphs(d);
   for (const [k, b] of Object.entries(graphs)) await writeFile(join(dir, `${k}.onnx`), b);
   // The fixtures need a loadable folder first (the graphs' manifest), then the manifest gains their hash.
-  await writeFile(join(dir, 'manifest.json'), JSON.stringify(await tinyMoleculeManifest(graphs, d), null, 2));
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(await tinyMoleculeManifest(graphs, d, overrides), null, 2));
   const fixtures = new TextEncoder().encode(JSON.stringify(await moleculeFixtures(dir, d)));
   await writeFile(join(dir, 'fixtures', 'fixtures.json'), fixtures);
   const card = `# tiny-molecule\n\nA test model (test/unit/engine/tiny-model.ts): exact slot binding code with an element vocabulary (${d.vocab.join(', ')}), an approximator that predicts the conditioning plus a small learned-looking term. Not trained; its samples stay near the known frames.\n`;
   await writeFile(join(dir, 'card.md'), card);
-  const manifest = await tinyMoleculeManifest(graphs, d);
+  const manifest = await tinyMoleculeManifest(graphs, d, overrides);
   (manifest.files as Record<string, unknown>).fixtures = { path: 'fixtures/fixtures.json', sha256: await sha256Hex(fixtures) };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SamplerClient, type WorkerLike } from '../../../src/engine/client';
 import type { SampleResult, WorkerRequest, WorkerResponse } from '../../../src/engine/protocol';
-import { modelsFor, nextIdSeed, SamplerController, sampleBlocker } from '../../../src/ui/sampler';
+import { horizonOf, modelsFor, nextIdSeed, SamplerController, sampleBlocker } from '../../../src/ui/sampler';
 import { createAppStore } from '../../../src/ui/store';
 import { parseNfeList } from '../../../src/ui/ComparePanel';
 import { nfeLongRows, nfeRows, horizonRows } from '../../../src/ui/plotData';
@@ -102,6 +102,50 @@ describe('sampler controller', () => {
     store.getState().updateSettings({ compareSolver: 'heun' });
     expect(await c.compare()).toBeNull();
     expect(store.getState().status).toMatchObject({ kind: 'error', message: expect.stringContaining('heun') });
+  });
+
+  it('samples the horizon typed as a duration, and says why a horizon or K does not fit', async () => {
+    const { store, c } = await ready();
+    store.getState().setFrame(5);
+    // 0.4 s frames, 4 future frames per window: 4 s = 10 frames = 3 windows
+    store.getState().updateSettings({ K: 2, horizonText: '4 s' });
+    expect(horizonOf(store.getState())).toEqual({ ok: true, frames: 10, windows: 3, time: 4 });
+    const run = await c.sample();
+    expect(worker.seen.find((m) => m.type === 'sample')).toMatchObject({ horizon: 10 });
+    expect(run).toMatchObject({ horizon: 10, settings: { windows: 3 } });
+    store.getState().updateSettings({ horizonText: '4 ns' });
+    expect(sampleBlocker(store.getState())).toMatch(/"4 ns" is shorter than one frame \(0.4 s\)/);
+    store.getState().updateSettings({ horizonText: '4 sim' });
+    expect(sampleBlocker(store.getState())).toMatch(/timed in s, not in sim/);
+    store.getState().updateSettings({ horizonText: '20000 frames', K: 100 });
+    // 100 × 20000 frames × 3 walkers × 2 = 12 M values fit; 300 do not
+    expect(sampleBlocker(store.getState())).toBeNull();
+    store.getState().updateSettings({ K: 300 });
+    expect(sampleBlocker(store.getState())).toMatch(/K = 300 over 20000 frames of 3 entities is more than a run may hold .*choose K ≤ 139/);
+    store.getState().updateSettings({ K: 2, horizonText: '' , windows: 2 });
+    expect(horizonOf(store.getState())).toMatchObject({ frames: 8, windows: 2 });
+  });
+
+  it('redraws a chained rollout’s progress once per window', async () => {
+    const { store, c } = await ready();
+    store.getState().setFrame(5);
+    store.getState().updateSettings({ horizonText: '3 windows' });
+    const seen: string[] = [];
+    const unsub = store.subscribe((s, prev) => {
+      if (s.status !== prev.status && s.status.kind === 'sampling') seen.push(`${s.status.window}/${s.status.windows}`);
+    });
+    const orig = worker.postMessage.bind(worker);
+    worker.postMessage = (msg) => {
+      if (msg.type === 'sample') {
+        // progress for 3 windows × 3 flow steps before the result
+        for (let w = 0; w < 3; w++) for (let st = 0; st < 3; st++) queueMicrotask(() => worker.onmessage?.({ data: { type: 'progress', id: msg.id, step: st, steps: 3, window: w, windows: 3 } } as MessageEvent<WorkerResponse>));
+      }
+      orig(msg);
+    };
+    await c.sample();
+    unsub();
+    // the start, then once per window (not per flow step)
+    expect(seen).toEqual(['0/3', '0/3', '1/3', '2/3']);
   });
 
   it('says why sampling is blocked', async () => {

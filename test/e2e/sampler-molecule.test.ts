@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
+import { dropFile, launchBrowser, openApp, waitForScene, type PageLog } from './browser';
 import { blur, runAndWait, viewState, waitModel } from './samplerHelpers';
 
 const ROOT = resolve(__dirname, '../..');
@@ -26,6 +26,12 @@ function demoFrame(f: number): { elements: string[]; pos: number[][] } {
 }
 
 const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+/** A one-frame extended XYZ at md-small's interval; atoms 1.5 Å apart on a line (the check reads no geometry). */
+function xyz(elements: string[]): string {
+  return `${elements.length}\nProperties=species:S:1:pos:R:3 dt=5 dt_unit=fs\n${elements.map((e, i) => `${e} ${(1.5 * i).toFixed(3)} 0.000 0.000`).join('\n')}\n`;
+}
+const text = (testId: string) => page.locator(`[data-testid="${testId}"]`).innerText();
 
 let browser: Browser;
 let page: Page;
@@ -75,6 +81,25 @@ describe.skipIf(!listed)('md-small samples a molecule it never saw', () => {
     const v = await viewState(page);
     expect(v!.drawn).toBe(19);
     expect(v!.run).toMatchObject({ sample: 0, truthMarkers: 19 });
+    expect(log.errors).toEqual([]);
+  });
+
+  it('refuses a molecule with an element outside the vocabulary, naming the atom, the element and the vocabulary', async () => {
+    await dropFile(page, 'bromobenzene.xyz', xyz(['C', 'C', 'C', 'C', 'C', 'C', 'Br', 'H', 'H', 'H', 'H', 'H']));
+    await waitForScene(page, 'bromobenzene.xyz');
+    await waitModel(page, 'md-small');
+    expect(await page.locator('[data-testid="sample-run"]').isDisabled()).toBe(true);
+    const why = await text('sample-blocker');
+    expect(why).toContain("1 entity has an element outside model md-small's vocabulary (H, C, N, O, F, S, Cl)");
+    expect(why).toContain('"Br"');
+  });
+
+  it('refuses a molecule with more atoms than the ID pool, naming both counts', async () => {
+    await dropFile(page, 'c11h22.xyz', xyz([...Array(11).fill('C'), ...Array(22).fill('H')]));
+    await waitForScene(page, 'c11h22.xyz');
+    await waitModel(page, 'md-small');
+    expect(await page.locator('[data-testid="sample-run"]').isDisabled()).toBe(true);
+    expect(await text('sample-blocker')).toContain("every window of the scene holds at least 33 entities, but model md-small's ID pool holds 32");
     expect(log.errors).toEqual([]);
   });
 });

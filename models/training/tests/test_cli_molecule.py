@@ -94,3 +94,31 @@ def test_sample_a_single_dropped_structure(tmp_path):
     bonds = mmff.bond_table(mol)
     ref = np.linalg.norm(x[bonds[:, 0]] - x[bonds[:, 1]], axis=-1)
     check_bonds(np.stack([m.GetConformer().GetPositions() for m in frames]), bonds, ref)
+
+
+def test_eval_on_a_molecule_no_model_saw():
+    """`lamslide eval --json` on the tiopronin demo (MMFF MD at 5 fs, in no training list): the molecule protocol
+    (mean over K = 5), and baselines equal to the ones computed here from the file."""
+    import json
+    scene = os.path.join(REPO, "public", "scenes", "tiopronin-mmff.xyz")
+    cmd = [NODE, os.path.join(REPO, "bin", "lamslide.mjs"), "eval", "--model", MODEL, "--data", scene, "--json",
+           "--stride", "40", "--max-windows", "3", "--ids", "sequential", "--threads", "1"]
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["protocol"] == "mean" and out["k"] == 5 and out["windows"] == 3 and out["samples"] == 3 * 19
+    lines = open(scene).read().splitlines()
+    n = int(lines[0])
+    frames = np.array([[[float(v) for v in ln.split()[1:4]] for ln in lines[f * (n + 2) + 2:(f + 1) * (n + 2)]]
+                       for f in range(len(lines) // (n + 2))])
+    ade, fde = [], []
+    for s in (0, 40, 80):
+        now, fut = frames[s + 9], frames[s + 10:s + 30]
+        d = np.linalg.norm(fut - now[None], axis=-1)  # [20, n]
+        ade.append(d.mean(0)), fde.append(d[-1])
+    frozen = out["baselines"]["frozen"]
+    assert abs(frozen["ade"] - np.concatenate(ade).mean()) < 1e-4
+    assert abs(frozen["fde"] - np.concatenate(fde).mean()) < 1e-4
+    assert np.isfinite(out["ade"]) and np.isfinite(out["fde"])
+    cv = out["baselines"]["constant_velocity"]
+    assert out["ade"] < cv["ade"], "md-small is worse than constant velocity on a molecule at 5 fs"

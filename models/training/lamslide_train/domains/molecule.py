@@ -475,6 +475,10 @@ def _verdict(label, r):
     fr, cv = r["baselines"]["frozen"], r["baselines"]["constant velocity"]
     beat_fr = r["ade"] < fr["ade"] and r["fde"] < fr["fde"]
     beat_cv = r["ade"] < cv["ade"] and r["fde"] < cv["fde"]
+    if abs(r["ade"] - fr["ade"]) < 5e-4 and abs(r["fde"] - fr["fde"]) < 5e-4:
+        return (f"- {label}: **the model does not beat the frozen baseline**; it matches it (ADE {r['ade']:.3f} "
+                f"against {fr['ade']:.3f} Å, FDE {r['fde']:.3f} against {fr['fde']:.3f} Å): its samples stay at the "
+                f"last known frame{'; it does beat constant velocity' if beat_cv else ''}.")
     if beat_fr:
         return (f"- {label}: the model beats the frozen baseline (ADE {r['ade']:.3f} against {fr['ade']:.3f} Å, FDE "
                 f"{r['fde']:.3f} against {fr['fde']:.3f} Å){' and constant velocity' if beat_cv else ''}.")
@@ -514,14 +518,29 @@ def card_text(domain, man, cfg):
     one, full = kf.get("1"), kf.get(str(cfg.observed))
     single = ""
     if one and full:
-        single = (f"Measured on the unseen molecules: ADE {one['ade']:.3f} Å from one known frame against "
+        same = abs(one["ade"] - full["ade"]) < 5e-3 and abs(one["fde"] - full["fde"]) < 5e-3
+        single = ((f"How this build copes, measured: it does not use the history. At its default NFE ({dflt}) its "
+                   "samples stay close to the last known frame whatever came before, so one known frame gives the "
+                   "same error as ten, and neither is better than holding the frame. " if same else "")
+                  + f"Measured on the unseen molecules: ADE {one['ade']:.3f} Å from one known frame against "
                   f"{full['ade']:.3f} Å from {cfg.observed} (FDE {one['fde']:.3f} against {full['fde']:.3f})"
                   + (f"; the frozen baseline, which needs no history, is {fr_un['ade']:.3f} / {fr_un['fde']:.3f} Å"
                      if fr_un else "") + ".")
     anchors = "; ".join(f"{n} {a:.3f} / {b:.3f} Å" for n, a, b in ANCHORS)
+    sets = [r for r in (val_row, me.get("unseen"), me.get("dft_ethanol")) if r]
+    beaten = [r for r in sets if r["ade"] < r["baselines"]["frozen"]["ade"] and r["fde"] < r["baselines"]["frozen"]["fde"]]
+    st_ = me.get("stability")
+    status = "" if beaten else (
+        f"\n**Status: this build does not beat the frozen baseline (the last known frame held) on any of its "
+        f"{len(sets)} evaluation sets.** At its default NFE ({dflt}) its samples stay close to the last known frame"
+        + (f", and its chained rollouts break bonds (stable fraction {st_['stable_fraction']:.2f}, see Stability)"
+           if st_ and st_["stable_fraction"] < 0.5 else "")
+        + ". It is the pipeline's first small-molecule model: it runs the contract, the page and the command line "
+          "end to end on any molecule in its vocabulary, but it is not yet a model of molecular dynamics.\n")
     verdict = "\n".join(_verdict(label, r) for label, r in (
         ("held-out trajectories of the training molecules", val_row), ("unseen molecules", me.get("unseen")),
         ("MD17 ethanol", me.get("dft_ethanol"))) if r)
+    notes = "".join(f"\n- {n}" for n in p.get("build_notes", []))
     fs_rep = fsw.get("report", {})
     skipped = [m.name for m in molecule_set.unseen() if m.name not in p["unseen_molecules"]]
     left_out = (f" (the molecule set holds out {len(molecule_set.unseen())}; {', '.join(skipped)} are left out of "
@@ -543,7 +562,7 @@ LaM-SLidE model for small molecules (up to {f.pool} atoms with hydrogens, elemen
 Å, one frame every {cfg.frame_interval:g} fs: from {cfg.observed} known frames (or fewer, down to one) it samples the
 next {cfg.future} frames ({cfg.future * cfg.frame_interval:g} fs) of every atom. Built by `models/training` on this
 project's CPU.
-
+{status}
 ## Data
 - The project's own MMFF94 Langevin MD (data/molecules/README.md): 0.5 fs steps, a frame every 10 steps (5 fs),
   {' and '.join(f'{t} K' for t in d.temperatures)}, 12 trajectories of 2000 frames per molecule and temperature.
@@ -600,9 +619,8 @@ NFE sweep on val (K = {ev.k}):
 {chr(10).join(kf_rows)}
 
 **What a single frame lacks.** One structure has positions but no velocities: whether a bond is stretching or
-contracting, and how the molecule rotates, is not in it. The model was trained with 1..{cfg.observed} known frames, so
-from one frame it samples velocities it cannot know: its samples spread in phase and direction, and their average
-error grows towards that of a thermal guess. {single}
+contracting, and how the molecule rotates, is not in it. The model was trained with 1..{cfg.observed} known frames (all of
+them half of the time), so that from one frame it has to sample the velocities it cannot know. {single}
 
 **Distributions** (Jensen-Shannon distance, base 2, 0 = identical, 1 = disjoint; bond lengths in 0.01 Å bins over
 0.8-2.0 Å, bond angles in 2° bins over 0-180°, values outside counted in the end bins; bonds from each molecule's
@@ -642,7 +660,7 @@ On the val windows: mean per-atom error {me['reconstruction_error']:.4f} Å, ele
 - Latents: {p['wall_s']['latents']:.0f} s to encode the segments.
 - Approximator: {tr.steps2} steps x batch {tr.batch2}, {p['wall_s']['stage2'] / 60:.0f} min wall.
 - Evaluation above: {p['wall_s']['eval'] / 60:.0f} min. Total {p['wall_s']['total'] / 60:.0f} min on {p['machine']} (torch
-  {p['torch']}, {p.get('threads', 1)} thread, with other jobs on the machine).
+  {p['torch']}, {p.get('threads', 1)} thread, with other jobs on the machine).{notes}
 
 ## Rebuild
 ```

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import MODELS, built_models
 from lamslide_train.cards import finalize
+from lamslide_train.domains import get_domain
 from lamslide_train.stages.export import export_graphs, write_fixtures
 from lamslide_train.weights import load_model, load_weights
 from test_export import numbers
@@ -20,8 +21,11 @@ from test_export import numbers
 def test_reexport_reproduces_the_shipped_model(name, tmp_path):
     model = os.path.join(MODELS, name)
     fs, ap, cfg, _ = load_weights(model)
+    window = get_domain(cfg.domain).fixture_window(cfg)  # the build's fixture window (None: the default one)
+    if window is None and cfg.domain != "pedestrian":
+        pytest.skip(f"{name}: its fixture window comes from data not staged here")
     export_graphs(fs, ap, cfg, str(tmp_path))
-    write_fixtures(fs, ap, cfg, str(tmp_path))
+    write_fixtures(fs, ap, cfg, str(tmp_path), window)
     with open(os.path.join(model, "fixtures", "fixtures.json")) as f, open(tmp_path / "fixtures" / "fixtures.json") as g:
         assert numbers(json.load(f), json.load(g)) == 0.0
     for g in ("encoder", "approximator", "decoder"):

@@ -105,14 +105,20 @@ export function currentWindow(s: AppState): PreparedWindow | { error: string } |
   }
 }
 
-/** Models that take a scene (conversions allowed), in the index's order; all of them when none does. */
+/**
+ * Models that take a scene (conversions allowed), in the index's order; when none does, those of the scene's domain
+ * (so a refused molecule is refused by the molecule model, naming the element or the atom count, not by a
+ * pedestrian model naming the domain); all of them when the index has none of that domain.
+ */
 export function modelsFor(models: ModelIndexEntry[], scene: Scene | null, manifests: Record<string, ModelManifest> = {}): ModelIndexEntry[] {
   if (!scene) return models;
   const fit = models.filter((m) => {
     const man = manifests[m.name];
     return man ? compatReport(scene, man).ok : m.domain === scene.kind || scene.kind === 'generic';
   });
-  return fit.length ? fit : models;
+  if (fit.length) return fit;
+  const domain = models.filter((m) => m.domain === scene.kind);
+  return domain.length ? domain : models;
 }
 
 function folderUrl(m: ModelIndexEntry): URL {

@@ -17,14 +17,14 @@ import time
 import numpy as np
 import torch
 
-from .cards import choose_default_nfe, finalize
+from .cards import choose_default_nfe, finalize, trained_first_stage_provenance
 from .config import ConfigError, add_cli_flags, apply_cli
 from .domains import DOMAINS, domain_of, get_domain
 from .metrics import BASELINES, ade_fde, part_means
 from .stages.export import export_graphs, file_entries, make_manifest, sha256, write_fixtures
 from .stages.first_stage import trained_first_stage_settings
 from .stages.rollout import rollout_windows
-from .stages.training import (Logger, augment_windows, bank_residual_var, first_stage_weights_path, fit_latent_stats,
+from .stages.training import (Logger, augment_windows, bank_residual_var, fit_latent_stats,
                               precompute_latents, recon_error, residual_var, train_stage1, train_stage2,
                               train_stage2_bank)
 from .weights import save_weights
@@ -70,20 +70,6 @@ def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None
     res[domain.scored_name] = int(count)
     res["windows"] = len(windows)
     return res
-
-
-def trained_first_stage_provenance(cfg):
-    """What the manifest records of a first stage trained elsewhere: its file, sha256, training steps and the
-    numbers its trainer reported (a JSON beside the weights, when there is one)."""
-    path = first_stage_weights_path(cfg)
-    settings, _ = trained_first_stage_settings(path)
-    out = {"path": cfg.first_stage.weights, "sha256": sha256(path), "steps": settings.get("steps"),
-           "batch": settings.get("batch"), "lr": settings.get("lr"), "data": settings.get("data")}
-    report = os.path.splitext(path)[0] + ".json"
-    if os.path.exists(report):
-        with open(report) as f:
-            out["report"] = {k: v for k, v in json.load(f).items() if k in ("summary", "wall_s", "parameters", "steps")}
-    return out
 
 
 def git_commit():

@@ -12,12 +12,29 @@ import sys
 import torch
 
 from .domains import domain_of, load_config
+from .stages.export import sha256
+from .stages.first_stage import trained_first_stage_settings
+from .stages.training import first_stage_weights_path
 
 
 def choose_default_nfe(metrics):
     runs = [v for v in metrics.values() if isinstance(v, dict) and v.get("solver") == "ddim"]
     best = min(runs, key=lambda v: (v["ade"] + v["fde"], v["nfe"]))
     return best["nfe"]
+
+
+def trained_first_stage_provenance(cfg):
+    """What the manifest records of a first stage trained elsewhere: its file, sha256, training steps and the
+    numbers its trainer reported (a JSON beside the weights, when there is one)."""
+    path = first_stage_weights_path(cfg)
+    settings, _ = trained_first_stage_settings(path)
+    out = {"path": cfg.first_stage.weights, "sha256": sha256(path), "steps": settings.get("steps"),
+           "batch": settings.get("batch"), "lr": settings.get("lr"), "data": settings.get("data")}
+    report = os.path.splitext(path)[0] + ".json"
+    if os.path.exists(report):
+        with open(report) as f:
+            out["report"] = {k: v for k, v in json.load(f).items() if k in ("summary", "wall_s", "parameters", "steps", "trained_on")}
+    return out
 
 
 def write_index(models_root, default="eth_ucy-all"):
@@ -48,6 +65,8 @@ def finalize(model_dir, threads=1):
     man["sampler"]["default_solver"] = "ddim"
     man["provenance"]["threads"] = threads
     man["provenance"]["training_config"] = raw  # as stored (flat for models built before config.py)
+    if getattr(cfg.first_stage, "weights", ""):
+        man["provenance"]["first_stage_weights"] = trained_first_stage_provenance(cfg)
     with open(os.path.join(model_dir, "manifest.json"), "w") as f:
         json.dump(man, f, indent=2)
     write_card(model_dir, man, cfg)

@@ -41,20 +41,28 @@ def first_stage_text(cfg: ModelConfig, me: dict, p: dict, unit: str, binding_not
 - First stage: an exact orthogonal binding code instead of the learned cross-attention encoder of the method:
   latent = sum over present entities of id_row (outer) position, viewed as L x C = {f.L} x {f.C}; the decoder
   reads entity j back as id_row_j . latent. Reconstruction error {recon:.1e} {unit} on val, no trainable parameters."""
-    feat = f", a {cfg.features.key} embedding ({len(cfg.vocab)} tokens: {', '.join(cfg.vocab)})" if cfg.vocab else ""
+    art = "an" if cfg.features.key[:1] in ("a", "e", "i", "o", "u") else "a"
+    feat = f", {art} {cfg.features.key} embedding ({len(cfg.vocab)} tokens: {', '.join(cfg.vocab)})" if cfg.vocab else ""
     acc = me.get("feature_accuracy")
     acc_txt = f", {cfg.features.key} accuracy {acc * 100:.1f}%" if acc is not None else ""
+    if f.token == "route":
+        token = (f"entity token = MLP of position features (raw + random Fourier){feat}; the ID does not enter the "
+                 "token but routes it: the attention keys of the encoder are a linear map of the ID embedding alone, "
+                 "and the decoder's first cross-attention reuses those routing logits")
+    else:
+        token = f"entity token = {f.token} MLP of position features (raw + random Fourier){feat} and the ID embedding"
     return f"""- IDs: pool P = {f.pool}, a frozen table of orthonormal {f.id_dim}-dim rows.
-- First stage (learned, METHOD.md section 3): entity token = {f.token} MLP of position features (raw + random
-  Fourier){feat} and the ID embedding; L x C = {f.L} x {f.C} learned queries cross-attend to the tokens, then
+- First stage (learned, METHOD.md section 3): {token}; L x C = {f.L} x {f.C} learned queries cross-attend to the tokens, then
   {f.enc_layers} self-attention block(s); the decoder's query of an entity is a linear map of its ID embedding alone,
-  after {f.dec_layers} self-attention block(s) over the latent, with a position head{" and a " + cfg.features.key + "-logit head" if cfg.vocab else ""}.
+  after {f.dec_layers} self-attention block(s) over the latent, with a position head{" and " + art + " " + cfg.features.key + "-logit head" if cfg.vocab else ""}.
   Hidden {f.hidden}, {f.heads} heads, {p.get('params_first_stage', 0):,} parameters. Reconstruction error
   {recon:.3g} {unit} on val{acc_txt}."""
 
 
 def approximator_text(cfg: ModelConfig, p: dict) -> str:
     a, it = cfg.approximator, cfg.interpolant
+    base = ("the last known latent held over the unknown frames" if a.base == "last" else
+            "a constant-velocity extrapolation of the known latents")
     if a.kind == "slots":
         wls = ("; a least-squares fit weighted by 1 / that variance, so the wide late frames do not leak into the "
                "early ones" if a.smooth_weighted else "; an unweighted least-squares fit")
@@ -76,15 +84,19 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
     return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
   rotary positions over the T x L latent tokens, hidden {a.hidden}, {a.heads} heads, {p['params_approximator']:,} parameters. GVP
-  interpolant, data prediction, t in [{it.t0}, {it.t1}]. Output: a constant-velocity extrapolation of the known latents plus
+  interpolant, data prediction, t in [{it.t0}, {it.t1}]. Output: {base} plus
   a skip from x_t and a t-scaled network residual."""
 
 
 def loss_text(cfg: ModelConfig) -> str:
     tr = cfg.training
     slots = " (a slot's frames where its entity is absent are left out)" if cfg.first_stage.layout == "slots" else ""
-    return f"""- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
+    if tr.aux == 1.0 and not tr.aux_frames:
+        return f"""- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
   {tr.flow_w} x latent MSE{slots}. EMA of the weights (decay {tr.ema}) exported."""
+    frames = f"{tr.aux_frames} random future frames per window" if tr.aux_frames else "every frame"
+    return f"""- Loss: {tr.flow_w} x latent MSE (known frames weighted 0.1){slots} + {tr.aux} x (decoded position MSE +
+  inter-distance MSE) on {frames}, decoded by the frozen first stage. EMA of the weights (decay {tr.ema}) exported."""
 
 
 def cost_text(cfg: ModelConfig, p: dict) -> str:

@@ -13,7 +13,7 @@ METHOD.md. The encoder's values are a linear map of the token (no LayerNorm on t
 so the latent is a sum of bound tokens the decoder can take apart.
 
 Everything exports to ONNX opset 17 with int32 ids/feats and no int64 data tensors (one-hot by comparison with an
-int32 range, finite mask bias). The module is self-contained: data (RDKit conformers or MMFF trajectories),
+int32 range, finite mask bias). The module holds its data (RDKit conformers or MMFF trajectories),
 augmentation, losses, a resumable training loop with EMA, evaluation and export.
 
 Run: python3 -m lamslide_train.mol_first_stage train --out runs/mol_fs [--set key=value ...]
@@ -35,6 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
+
+from .stages.layers import orthogonal_id_table
+from .stages.training import Logger
 
 ELEMENTS = ("H", "C", "N", "O", "F", "S", "Cl")
 NEG = -1.0e4  # additive mask bias; finite so an all-masked row gives a uniform softmax, not NaN
@@ -107,15 +110,6 @@ class MolFirstStageConfig:
 # network
 
 
-def orthogonal_table(pool: int, dim: int, seed: int) -> torch.Tensor:
-    """[pool, dim] rows from a random orthogonal matrix (orthonormal when pool <= dim), norms clamped to <= 1."""
-    g = torch.Generator().manual_seed(seed)
-    a = torch.randn(max(pool, dim), min(pool, dim), generator=g)
-    q, _ = torch.linalg.qr(a)
-    t = q[:pool, :dim] if pool >= dim else q[:dim, :pool].T
-    return t / t.norm(dim=-1, keepdim=True).clamp(min=1.0)
-
-
 class Attention(nn.Module):
     def __init__(self, dim, heads):
         super().__init__()
@@ -167,7 +161,7 @@ class MolFirstStage(nn.Module):
         self.cfg = cfg
         P, E, H, F = cfg.pool, cfg.id_dim, cfg.hidden, len(cfg.elements)
         self.pool, self.L, self.C, self.F = P, cfg.L, cfg.C, F
-        tab = orthogonal_table(P, E, cfg.seed)
+        tab = orthogonal_id_table(P, E, cfg.seed)
         if cfg.id_table == "learned":
             self.ids_table = nn.Parameter(tab)
         elif cfg.id_table == "orthogonal":
@@ -622,16 +616,6 @@ def fit_latent_stats(model, mols, cfg, batches=16, seed=11):
 # training
 
 
-class Log:
-    def __init__(self, path):
-        self.f = open(path, "a", buffering=1)
-
-    def __call__(self, msg):
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        self.f.write(line + "\n")
-
-
 def lr_at(step, cfg):
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
@@ -707,7 +691,7 @@ def train(cfg: MolFirstStageConfig, out_dir, log=None, molecules=None, stop_at=N
         if getattr(cfg, key) not in allowed:
             raise ValueError(f"config {key} = {getattr(cfg, key)!r}: expected one of {allowed}")
     os.makedirs(out_dir, exist_ok=True)
-    log = log or Log(os.path.join(out_dir, "train.log"))
+    log = log or Logger(os.path.join(out_dir, "train.log"))
     torch.set_num_threads(1)
     torch.manual_seed(cfg.seed)
     tr, un, un_md = molecules or load_molecules(cfg, log)

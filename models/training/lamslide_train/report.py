@@ -1,6 +1,7 @@
 """Prints the markdown tables of the models in models/index.json (for the README): val metrics and training cost.
-The pedestrian models share one table; the other domains (N-body, basketball) get one table with their own
-protocol (K, mean or min over the samples, unit) and, where the build scored a held-out test split, its numbers."""
+The pedestrian models share one table; the molecule models get one with their seen/unseen/DFT sets and both
+baselines; the other domains (N-body, basketball) get one table with their own protocol (K, mean or min over the
+samples, unit) and, where the build scored a held-out test split, its numbers."""
 import json
 import os
 
@@ -48,13 +49,40 @@ def systems_table(models):
     return "\n".join(lines)
 
 
+def molecule_table(models):
+    lines = ["| model | set | windows / atoms | ADE / FDE (mean of K = 5, ddim NFE 1 / 5 / 10) | frozen | "
+             "constant velocity | train wall |", "|---|---|---|---|---|---|---|"]
+    for m, man in models:
+        me, pr = man["metrics"], man["provenance"]
+        dflt = man["sampler"]["default_nfe"]
+        sweep = " / ".join(f"{me[f'ddim@{n}']['ade']:.3f}, {me[f'ddim@{n}']['fde']:.3f}" for n in (1, 5, 10)
+                           if f"ddim@{n}" in me)
+        sets = [("val (held-out trajectories)", me["windows"], me["atoms"], sweep, me["baselines"])]
+        for key, label in (("unseen", "unseen molecules"), ("dft_ethanol", "MD17 ethanol (DFT)")):
+            if key in me:
+                r = me[key]
+                sets.append((label, r["windows"], r["atoms"], f"NFE {dflt}: {r['ade']:.3f}, {r['fde']:.3f}",
+                             r["baselines"]))
+        for i, (label, w, a, nums, b) in enumerate(sets):
+            fr, cv = b["frozen"], b["constant velocity"]
+            name = f"`{m['name']}`" if i == 0 else ""
+            wall = f"{pr['wall_s']['total'] / 60:.0f} min" if i == 0 else ""
+            lines.append(f"| {name} | {label} | {w} / {a} | {nums} | {fr['ade']:.3f} / {fr['fde']:.3f} | "
+                         f"{cv['ade']:.3f} / {cv['fde']:.3f} | {wall} |")
+    return "\n".join(lines)
+
+
 def main():
     index = json.load(open(os.path.join(HERE, "index.json")))
     models = [(m, json.load(open(os.path.join(HERE, m["path"], "manifest.json")))) for m in index["models"]]
     ped = [x for x in models if x[1]["domain"] == "pedestrian"]
-    other = [x for x in models if x[1]["domain"] != "pedestrian"]
+    mol = [x for x in models if x[1]["domain"] == "molecule"]
+    other = [x for x in models if x[1]["domain"] not in ("pedestrian", "molecule")]
     if ped:
         print(pedestrian_table(ped))
+    if mol:
+        print()
+        print(molecule_table(mol))
     if other:
         print()
         print(systems_table(other))

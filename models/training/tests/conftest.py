@@ -26,6 +26,13 @@ def shipped_models():
                   if os.path.isfile(os.path.join(MODELS, d, "weights.pt")) and d.startswith("eth_ucy-"))
 
 
+def built_models():
+    """Every model folder in models/ with weights.pt and fixtures (all domains)."""
+    if not os.path.isdir(MODELS):
+        return []
+    return sorted(d for d in os.listdir(MODELS) if os.path.isfile(os.path.join(MODELS, d, "weights.pt")))
+
+
 @pytest.fixture
 def data_root():
     if not os.path.isdir(os.path.join(DATA, "eth_ucy")):

@@ -245,7 +245,7 @@ export function checkScene(scene: Scene, manifest: ModelManifest): CompatReport 
     }
     if (bad.length > 0) {
       const shown = bad.slice(0, 5).join('; ') + (bad.length > 5 ? `; and ${bad.length - 5} more` : '');
-      problem('features', shown, `${key} vocabulary ${vocab.join(', ')}`, `${bad.length} ${bad.length === 1 ? 'entity has' : 'entities have'} a ${key} outside model ${manifest.name}'s vocabulary (${vocab.join(', ')}): ${shown}`);
+      problem('features', shown, `${key} vocabulary ${vocab.join(', ')}`, `${bad.length} ${bad.length === 1 ? 'entity has' : 'entities have'} ${/^[aeiou]/.test(key) ? 'an' : 'a'} ${key} outside model ${manifest.name}'s vocabulary (${vocab.join(', ')}): ${shown}`);
     }
   }
 

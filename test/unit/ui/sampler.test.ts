@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SamplerClient, type WorkerLike } from '../../../src/engine/client';
 import type { SampleResult, WorkerRequest, WorkerResponse } from '../../../src/engine/protocol';
-import { horizonOf, modelsFor, nextIdSeed, SamplerController, sampleBlocker } from '../../../src/ui/sampler';
+import { compatReport, horizonOf, modelsFor, nextIdSeed, SamplerController, sampleBlocker } from '../../../src/ui/sampler';
+import { parseManifest } from '../../../src/core/sampler/manifest';
 import { createAppStore } from '../../../src/ui/store';
 import { parseNfeList } from '../../../src/ui/ComparePanel';
 import { nfeLongRows, nfeRows, horizonRows } from '../../../src/ui/plotData';
@@ -153,6 +154,18 @@ describe('sampler controller', () => {
     store.getState().setScene(water());
     expect(sampleBlocker(store.getState())).toMatch(/does not take this scene: .*the scene is 3-D, model tiny is 2-D/);
     expect(modelsFor([{ name: 'a', path: 'a', domain: 'pedestrian' }, { name: 'm', path: 'm', domain: 'molecule' }], water()).map((m) => m.name)).toEqual(['m']);
+  });
+
+  it('leaves a molecule that no model takes to the molecule model, whose refusal names the element', async () => {
+    const graphs = tinyGraphs();
+    const ped = parseManifest(await tinyManifest(graphs, DIMS, { name: 'a' }));
+    // a molecule model whose vocabulary lacks oxygen: water is refused by both models
+    const mol = parseManifest(await tinyManifest(graphs, { ...DIMS, D: 3 }, { name: 'm', domain: 'molecule', dims: 3, format: 'lamslide-model/2', length_unit: 'Å', frame_interval: { value: 5, unit: 'fs' }, first_stage: { kind: 'learned', layout: 'shared' }, features: { key: 'element', vocab: ['H', 'C'] } }));
+    const index = [{ name: 'a', path: 'a', domain: 'pedestrian' }, { name: 'm', path: 'm', domain: 'molecule' }];
+    const scene = water();
+    expect(compatReport(scene, ped).ok).toBe(false);
+    expect(compatReport(scene, mol).problems.map((p) => p.field)).toEqual(['features']);
+    expect(modelsFor(index, scene, { a: ped, m: mol }).map((m) => m.name)).toEqual(['m']);
   });
 });
 

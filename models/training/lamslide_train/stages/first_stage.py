@@ -97,7 +97,24 @@ class ConcatTokens(nn.Module):
 TOKENS = {"concat": ConcatTokens}
 
 
-class FirstStage(nn.Module):
+class LearnedCoder(nn.Module):
+    """What both learned first stages share: the latent normalisation (buffers z_mu, z_sd, fitted on the training
+    data) around encode_raw and decode_raw_all, which a subclass defines."""
+
+    def encode(self, pos, ids, mask, feats=None):
+        return (self.encode_raw(pos, ids, mask, feats) - self.z_mu) / self.z_sd
+
+    def decode_raw(self, z, ids):
+        return self.decode_raw_all(z, ids)[0]
+
+    def decode_all(self, z, ids):
+        return self.decode_raw_all(z * self.z_sd + self.z_mu, ids)
+
+    def decode(self, z, ids):
+        return self.decode_all(z, ids)[0]
+
+
+class FirstStage(LearnedCoder):
     """The method's learned first stage: L latent queries cross-attend to entity tokens (position features, a feature
     embedding when the model has a vocabulary, the ID embedding), then self-attention over the latents; the decoder's
     query of an entity is a linear map of its ID embedding alone, cross-attending to the latents, with a position
@@ -146,9 +163,6 @@ class FirstStage(nn.Module):
             z = blk(z)
         return self.to_latent(z)
 
-    def encode(self, pos, ids, mask, feats=None):
-        return (self.encode_raw(pos, ids, mask, feats) - self.z_mu) / self.z_sd
-
     def decode_raw_all(self, z, ids):
         h = self.from_latent(z)
         for blk in self.dec_self:
@@ -158,17 +172,8 @@ class FirstStage(nn.Module):
             q = blk(q, h)
         return self.head(q), (self.feat_head(q) if self.n_feats else None)
 
-    def decode_raw(self, z, ids):
-        return self.decode_raw_all(z, ids)[0]
 
-    def decode_all(self, z, ids):
-        return self.decode_raw_all(z * self.z_sd + self.z_mu, ids)
-
-    def decode(self, z, ids):
-        return self.decode_all(z, ids)[0]
-
-
-class RoutedFirstStage(nn.Module):
+class RoutedFirstStage(LearnedCoder):
     """The learned first stage of the molecule models (first_stage.token "route"): the ID routes, it is not content.
 
     Encoder: an atom's token is MLP(raw coordinates + fixed random Fourier features, element embedding), with no
@@ -248,9 +253,6 @@ class RoutedFirstStage(nn.Module):
             z = blk(z)
         return self.to_latent(z)
 
-    def encode(self, pos, ids, mask, feats=None):
-        return (self.encode_raw(pos, ids, mask, feats) - self.z_mu) / self.z_sd
-
     def _routed(self, blk, q, h, oh):
         """First decoder cross-attention: logits(j, l) = k_enc(id_j) . (q_enc(row l) + content(l)), softmax over the
         L rows, values from the latent rows."""
@@ -273,15 +275,6 @@ class RoutedFirstStage(nn.Module):
         for blk in list(self.dec_cross)[1:]:
             q = blk(q, h)
         return self.pos_head(q), (self.feat_head(q) if self.n_feats else None)
-
-    def decode_raw(self, z, ids):
-        return self.decode_raw_all(z, ids)[0]
-
-    def decode_all(self, z, ids):
-        return self.decode_raw_all(z * self.z_sd + self.z_mu, ids)
-
-    def decode(self, z, ids):
-        return self.decode_all(z, ids)[0]
 
 
 # settings of a lamslide_train.mol_first_stage artifact -> the FirstStageConfig / ModelConfig field they must equal

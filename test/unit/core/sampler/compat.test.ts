@@ -143,7 +143,7 @@ describe('checkScene, rules 1-7', () => {
     expect(r.ok).toBe(false);
     const p = r.problems.find((q) => q.field === 'features')!;
     expect(p.model).toBe('element vocabulary H, C, N, O');
-    expect(p.message).toBe(`2 entities have a element outside model md's vocabulary (H, C, N, O): entity 1 ("1", Cl1): "Cl"; entity 3 ("3", Xx3): no element`);
+    expect(p.message).toBe(`2 entities have an element outside model md's vocabulary (H, C, N, O): entity 1 ("1", Cl1): "Cl"; entity 3 ("3", Xx3): no element`);
   });
 
   it('6. entities: refused when every window holds more than the pool; a notice when only some do', () => {

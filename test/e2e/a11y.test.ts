@@ -90,6 +90,11 @@ describe('accessibility', () => {
   it('has none with a molecule loaded, and its landmarks are unique', async () => {
     await page.click('[data-testid="demo-alanine-dipeptide"]');
     await waitForScene(page, 'alanine-dipeptide.pdb');
+    // md-small takes the PDB (it states no interval): let its load finish, or its controls are disabled while Tab runs
+    await page.waitForFunction(() => {
+      const s = window.__lamslideSample?.state();
+      return s != null && s.model != null && s.status !== 'loading-model';
+    }, undefined, { timeout: 120_000 });
     expect(await seriousViolations()).toEqual([]);
     expect(lastFindings.filter((f) => f.id === 'landmark-unique')).toEqual([]);
     expect(await page.getByRole('complementary').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Scenes and keys', 'Sampler']);

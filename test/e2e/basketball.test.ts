@@ -5,7 +5,7 @@
  * after the user confirms the feet-to-metres conversion, then samples and plays it back on the same court. A CSV
  * with team groups colours the players by team.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tinyDims, writeModelIndex, writeTinyModel } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
 import { decodePng } from './png';
-import { reopen, runAndWait, sceneFrame, viewState, waitModel } from './samplerHelpers';
+import { reopen, runAndWait, sceneFrame, shippedModelsBut, viewState, waitModel } from './samplerHelpers';
 import { serveDirectory, type RunningServer } from './staticServer';
 
 const FRAMES = 40;
@@ -98,11 +98,10 @@ beforeAll(async () => {
     frame_interval: { value: 0.12, unit: 's' },
   });
   const dist = inject('distDir');
-  const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
   // Without the shipped basketball model (nba, which the page would pick for the play; test/e2e/sampler-systems
   // samples with it): here the pedestrian models meet the play, and the tiny model in metres is the only one that
   // takes it.
-  const others = index.models.filter((m: { domain: string }) => m.domain !== 'basketball');
+  const others = await shippedModelsBut(dist, 'basketball');
   const pedestrian = join(tmp, 'pedestrian');
   await writeModelIndex(pedestrian, others);
   pedServer = await serveDirectory(dist, { '/models/': pedestrian });

@@ -5,17 +5,17 @@
  * (test/unit/engine/tiny-model.ts with a charge vocabulary) samples it through the same panels, its horizon typed
  * in simulation time, and the readouts say "simulation units".
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chargeColor, hex, NEGATIVE, POSITIVE } from '../../src/ui/view/palette';
-import { tinyMoleculeDims, writeModelIndex, writeTinyMoleculeModel } from '../unit/engine/tiny-model';
+import { tinyMoleculeDims, writeTinyMoleculeModel } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, type PageLog } from './browser';
 import { decodePng } from './png';
-import { blur, reopen, runAndWait, viewState, waitModel } from './samplerHelpers';
-import { serveDirectory, type RunningServer } from './staticServer';
+import { blur, reopen, runAndWait, serveWithTestModel, viewState, waitModel } from './samplerHelpers';
+import type { RunningServer } from './staticServer';
 
 const CHARGES = [1, -1, 1, 1, -1];
 const FRAMES = 30;
@@ -96,13 +96,8 @@ beforeAll(async () => {
     features: { key: 'charge', vocab: ['-1', '1'] },
     metrics: { protocol: { name: 'mean', k: 5, unit: 'sim' } },
   });
-  const dist = inject('distDir');
-  const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  // Without the shipped N-body model (nbody-charged, which the page would pick; test/e2e/sampler-systems samples
-  // with it): the tiny charged model is the one that takes the scene here.
-  const others = index.models.filter((m: { domain: string }) => m.domain !== 'nbody');
-  await writeModelIndex(models, [...others, { name: 'tiny-nbody', path: 'tiny-nbody', domain: 'nbody' }]);
-  server = await serveDirectory(dist, { '/models/': models });
+  // The shipped N-body model (nbody-charged) is left out: test/e2e/sampler-systems samples with it.
+  server = await serveWithTestModel(inject('distDir'), models, { name: 'tiny-nbody', domain: 'nbody' });
   browser = await launchBrowser();
   ({ page, log } = await openApp(browser, server.url));
 });

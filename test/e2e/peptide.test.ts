@@ -5,16 +5,16 @@
  * the timeline and gets a Ramachandran plot beside the file's own frames; a 10 ns rollout can be cancelled, and
  * K is capped for it.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dihedral } from '../../src/core/peptide/torsions';
-import { tinyMoleculeDims, writeModelIndex, writeTinyMoleculeModel, type TinyMoleculeDims } from '../unit/engine/tiny-model';
+import { tinyMoleculeDims, writeTinyMoleculeModel, type TinyMoleculeDims } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
-import { blur, runAndWait, sampleState, sceneFrame, viewState, waitModel } from './samplerHelpers';
-import { serveDirectory, type RunningServer } from './staticServer';
+import { blur, runAndWait, sampleState, sceneFrame, serveWithTestModel, viewState, waitModel } from './samplerHelpers';
+import type { RunningServer } from './staticServer';
 
 const DIMS: TinyMoleculeDims = { ...tinyMoleculeDims, P: 24, L: 8, C: 24 };
 // mdtraj.compute_phi / compute_psi of the demo's frames 0 and 50 (degrees)
@@ -36,12 +36,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'lamslide-ala-'));
   const models = join(tmp, 'models');
   await writeTinyMoleculeModel(join(models, 'tiny-molecule'), DIMS, { frame_interval: { value: 0.5, unit: 'ps' } });
-  const dist = inject('distDir');
-  const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  // Without the shipped molecule models: ala2 (scoped to this molecule) would be chosen over the test model.
-  const others = index.models.filter((m: { domain: string }) => m.domain !== 'molecule');
-  await writeModelIndex(models, [...others, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
-  server = await serveDirectory(dist, { '/models/': models });
+  server = await serveWithTestModel(inject('distDir'), models, { name: 'tiny-molecule', domain: 'molecule' });
   browser = await launchBrowser();
   ({ page, log } = await openApp(browser, server.url));
 });

@@ -6,16 +6,16 @@
  * (source identity and ID), the bond-length plot, the ODE steps and the latent view, and XYZ / PDB exports
  * re-opened with the same positions.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { tinyMoleculeDims, writeModelIndex, writeTinyMoleculeModel, type TinyMoleculeDims } from '../unit/engine/tiny-model';
+import { tinyMoleculeDims, writeTinyMoleculeModel, type TinyMoleculeDims } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
 import { decodePng } from './png';
-import { blur, exportFiles, reopen, runAndWait, sampleState, sceneFrame, viewState, waitModel } from './samplerHelpers';
-import { serveDirectory, type RunningServer } from './staticServer';
+import { blur, exportFiles, reopen, runAndWait, sampleState, sceneFrame, serveWithTestModel, viewState, waitModel } from './samplerHelpers';
+import type { RunningServer } from './staticServer';
 
 const DIMS: TinyMoleculeDims = { ...tinyMoleculeDims, P: 24, L: 8, C: 24 };
 
@@ -31,12 +31,7 @@ beforeAll(async () => {
   const dir = join(models, 'tiny-molecule');
   // A 1 ps model for the 0.5 ps demo: the page must offer taking every 2nd frame.
   await writeTinyMoleculeModel(dir, DIMS, { frame_interval: { value: 1, unit: 'ps' } });
-  const dist = inject('distDir');
-  const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8'));
-  // Without the shipped molecule models, which the page would choose over the test model.
-  const others = index.models.filter((m: { domain: string }) => m.domain !== 'molecule');
-  await writeModelIndex(models, [...others, { name: 'tiny-molecule', path: 'tiny-molecule', domain: 'molecule' }]);
-  server = await serveDirectory(dist, { '/models/': models });
+  server = await serveWithTestModel(inject('distDir'), models, { name: 'tiny-molecule', domain: 'molecule' });
   browser = await launchBrowser();
   ({ page, log } = await openApp(browser, server.url));
   await page.click('[data-testid="demo-alanine-dipeptide-xyz"]');

@@ -1,7 +1,29 @@
 /** Helpers for the sampler e2e files: wait for runs, read the hooks, download and re-open exports. */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { writeModelIndex } from '../unit/engine/tiny-model';
 import { waitForScene } from './browser';
+import { serveDirectory, type RunningServer } from './staticServer';
+
+type IndexEntry = { name: string; path: string; domain: string; default?: boolean };
+
+/** The shipped models of the built app (dist/models/index.json) except those of one domain. */
+export async function shippedModelsBut(dist: string, domain: string): Promise<IndexEntry[]> {
+  const index = JSON.parse(await readFile(join(dist, 'models', 'index.json'), 'utf8')) as { models: IndexEntry[] };
+  return index.models.filter((m) => m.domain !== domain);
+}
+
+/**
+ * Serves the built app with a test model (already written to modelsDir/<name>) in place of the shipped models of
+ * its domain, which the page would otherwise choose for the scene.
+ */
+export async function serveWithTestModel(dist: string, modelsDir: string, model: { name: string; domain: string }): Promise<RunningServer> {
+  const others = await shippedModelsBut(dist, model.domain);
+  await writeModelIndex(modelsDir, [...others, { name: model.name, path: model.name, domain: model.domain }]);
+  return serveDirectory(dist, { '/models/': modelsDir });
+}
 
 export const sampleState = (page: Page) => page.evaluate(() => window.__lamslideSample!.state());
 export const viewState = (page: Page) => page.evaluate(() => window.__lamslide!.view());

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseModelIndex } from '../core/sampler/manifest';
 import { rollout } from '../core/sampler/rollout';
+import { intervalNanoseconds } from '../core/run/horizon';
 import { createRng } from '../core/rng';
 import { countFlops } from '../engine/flops';
 import type { OnnxModel } from '../engine/model';
@@ -69,9 +70,6 @@ interface ChildResult {
   /** ms of one chained rollout of `chain` frames (K = 1) */
   chainMs?: number;
 }
-
-/** Nanoseconds per unit of a molecular frame interval (the only units a generated-time rate makes sense for). */
-const NS_PER: Record<string, number> = { fs: 1e-6, ps: 1e-3, ns: 1 };
 
 const DEFAULT_N = 16;
 const DEFAULT_K = 20;
@@ -221,7 +219,7 @@ interface BenchMd {
 
 /** The long-trajectory table: generated ns per wall-clock second, WASM (per thread count), PyTorch, OpenMM. */
 function chainLines(children: ChildResult[], md: BenchMd | undefined, why: string, frames: number, interval: { value: number; unit: string }): string[] {
-  const dtNs = interval.value * NS_PER[interval.unit];
+  const dtNs = intervalNanoseconds(interval)!;
   const rows: string[][] = [['engine', 'threads', 'wall s', 'generated ns', 'ns per s', 'ns per day', 'vs OpenMM']];
   const mdRate = md?.md?.ns_per_s;
   const row = (name: string, th: number, s: number, ns: number) => {
@@ -339,7 +337,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const chain = intList(values.chain, 'chain', [0])[0];
   const chainN = intList(values['chain-n'], 'chain-n', [22])[0];
   const interval = (manifest as unknown as { frame_interval: { value: number; unit: string } }).frame_interval;
-  if (chain > 0 && NS_PER[interval.unit] === undefined) throw new UsageError(`--chain: model ${manifest.name}'s frames are ${interval.value} ${interval.unit} apart; generated time per second needs fs, ps or ns`);
+  if (chain > 0 && intervalNanoseconds(interval) === undefined) throw new UsageError(`--chain: model ${manifest.name}'s frames are ${interval.value} ${interval.unit} apart; generated time per second needs fs, ps or ns`);
   const started = performance.now();
   const bin = resolve(process.argv[1] ?? 'bin/lamslide.mjs');
 

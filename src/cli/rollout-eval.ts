@@ -4,16 +4,15 @@
  * φ/ψ Jensen-Shannon distances, basin populations, bond stability, and generated time per wall-clock second.
  */
 import { relative } from 'node:path';
-import { bondsFromRadii, bondStability, compareTorsions, meanBondLengths, BASINS, BASIN_LABELS, type TorsionComparison } from '../core/peptide/ramachandran';
+import { inferBonds } from '../core/elements';
+import { bondStability, compareTorsions, meanBondLengths, BASINS, BASIN_LABELS, type TorsionComparison } from '../core/peptide/ramachandran';
 import { backboneOf, torsionSeries } from '../core/peptide/torsions';
-import { parseHorizon } from '../core/run/horizon';
+import { intervalNanoseconds, parseHorizon } from '../core/run/horizon';
 import { rollout } from '../core/sampler/rollout';
 import { sceneSampleWindow } from '../core/sampler/scene-sample';
 import type { Scene } from '../core/scene';
 import type { OnnxModel } from '../engine/model';
 import { fmt, table, UsageError } from './args';
-
-const NS_PER: Record<string, number> = { fs: 1e-6, ps: 1e-3, ns: 1 };
 
 export interface RolloutEvalOptions {
   horizon: string;
@@ -37,7 +36,8 @@ export async function rolloutEval(model: OnnxModel, scene: Scene, o: RolloutEval
   const bb = backboneOf(scene);
   if (!bb.ok) throw new UsageError(`--rollout scores φ/ψ, but ${scene.name} has no peptide backbone: ${bb.reason}`);
   const res = bb.backbone.residues[0];
-  if (scene.frameInterval.unit === 'frame' || NS_PER[scene.frameInterval.unit] === undefined) {
+  const dtNs = intervalNanoseconds(scene.frameInterval);
+  if (dtNs === undefined) {
     throw new UsageError(`--rollout: ${scene.name} has frames ${scene.frameInterval.value} ${scene.frameInterval.unit} apart; generated time needs fs, ps or ns`);
   }
   const h = parseHorizon(o.horizon, scene.frameInterval, dims.future);
@@ -49,17 +49,16 @@ export async function rolloutEval(model: OnnxModel, scene: Scene, o: RolloutEval
   if (scene.frameCount < dims.observed) throw new UsageError(`--rollout: ${scene.name} has ${scene.frameCount} frames, fewer than the ${dims.observed} known frames a start needs`);
   // The start: the file's first `observed` frames; the reference: all of its frames.
   const w = sceneSampleWindow(scene, dims, dims.observed - 1, m);
+  if (w.window.N !== N) throw new UsageError(`--rollout: ${w.window.N} of ${N} atoms are in the start frames`);
   const started = performance.now();
   const r = await rollout(model, dims, w.window, { K: o.K, nfe: o.nfe, solver: o.solver, seed: o.seed, horizon: h.frames });
   const seconds = (performance.now() - started) / 1000;
-  if (w.window.N !== N) throw new UsageError(`--rollout: ${w.window.N} of ${N} atoms are in the start frames`);
   const ref = torsions(scene.positions, N, scene.frameCount, res);
   const perSample: TorsionComparison[] = [];
   const allPhi = new Float32Array(o.K * h.frames);
   const allPsi = new Float32Array(o.K * h.frames);
-  const elements = scene.entities.map((e) => e.element ?? '');
-  const startPos = scene.positions.subarray(0, N * 3);
-  const bonds = bondsFromRadii(startPos, elements);
+  // the viewer's bonds (covalent radii + tolerance) on the first frame
+  const bonds = inferBonds(scene, 0);
   const refLen = meanBondLengths(scene.positions, N, scene.frameCount, bonds);
   const stab = [];
   for (let k = 0; k < o.K; k++) {
@@ -71,7 +70,6 @@ export async function rolloutEval(model: OnnxModel, scene: Scene, o: RolloutEval
     stab.push(bondStability(traj, N, h.frames, bonds, refLen));
   }
   const all = compareTorsions(allPhi, allPsi, ref.phi, ref.psi);
-  const dtNs = scene.frameInterval.value * NS_PER[scene.frameInterval.unit];
   const generatedNs = o.K * h.frames * dtNs;
   const out = {
     model: m.name,
@@ -109,7 +107,7 @@ export async function rolloutEval(model: OnnxModel, scene: Scene, o: RolloutEval
     `model ${m.name}  K=${o.K}  NFE=${o.nfe}  solver=${o.solver}  seed=${o.seed}  ${h.frames} frames (${fmt(h.frames * dtNs, 3)} ns, ${h.windows} chained windows) per sample from the first ${dims.observed} frames of ${out.reference}`,
     `φ/ψ of ${res.label} against the file's ${scene.frameCount} frames (Jensen-Shannon distance, base 2; 100 bins per angle, 50 × 50 jointly)`,
     table(rows),
-    `bonds (${bonds.length}, from covalent radii on the first frame; reference = the file's mean length): ${fmt(out.bonds.kept_fraction, 2)} of the samples keep every bond within ±15 % in every frame; largest deviation ${fmt(100 * out.bonds.max_deviation, 1)} %`,
+    `bonds (${bonds.length}, the viewer's bonds from covalent radii on the first frame; reference = the file's mean length): ${fmt(out.bonds.kept_fraction, 2)} of the samples keep every bond within ±15 % in every frame; largest deviation ${fmt(100 * out.bonds.max_deviation, 1)} %`,
     `speed: ${fmt(generatedNs, 3)} ns generated in ${fmt(seconds, 1)} s = ${fmt(out.ns_per_second, 4)} ns/s (${fmt(out.ns_per_second * 86400, 0)} ns/day; onnxruntime-web WASM, ${o.threads} thread${o.threads > 1 ? 's' : ''})`,
     '',
   ].join('\n');

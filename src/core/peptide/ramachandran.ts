@@ -5,7 +5,7 @@
  *   over [-180°, 180°)) and of the 2-D φ/ψ histogram (50 × 50 bins of 7.2°);
  * - populations of the backbone basins (models/training/data/ala2/README.md): β/C7eq φ < −100°, ψ > 50° or
  *   ψ < −150°; PII/C5 −100° ≤ φ < 0°, same ψ; αR φ < 0°, −120° < ψ ≤ 50°; αL φ ≥ 0°;
- * - bond stability: bonds from covalent radii on one structure, every bond within ±15 % of a reference length.
+ * - bond stability: every bond (src/core/elements.ts inferBonds) within ±15 % of a reference length.
  * Pure: arrays in, numbers out.
  */
 
@@ -103,26 +103,6 @@ export function compareTorsions(phi: ArrayLike<number>, psi: ArrayLike<number>, 
     points: a.count,
     reference_points: b.count,
   };
-}
-
-/** Covalent radii (Å, Cordero et al. 2008) of the molecule models' elements; the Python metrics use the same. */
-export const COVALENT_RADII: Record<string, number> = { H: 0.31, C: 0.76, N: 0.71, O: 0.66, F: 0.57, S: 1.05, Cl: 1.02 };
-
-/** Bonds [i, j] (i < j) of one structure pos [N, 3]: atoms closer than slack × (r_i + r_j). */
-export function bondsFromRadii(pos: ArrayLike<number>, elements: readonly string[], slack = 1.2): [number, number][] {
-  const out: [number, number][] = [];
-  const N = elements.length;
-  for (let i = 0; i < N; i++) {
-    const ri = COVALENT_RADII[elements[i]];
-    if (ri === undefined) throw new RangeError(`element ${elements[i]} of atom ${i} has no covalent radius here (${Object.keys(COVALENT_RADII).join(' ')})`);
-    for (let j = i + 1; j < N; j++) {
-      const rj = COVALENT_RADII[elements[j]];
-      if (rj === undefined) continue;
-      const d = Math.hypot(pos[3 * i] - pos[3 * j], pos[3 * i + 1] - pos[3 * j + 1], pos[3 * i + 2] - pos[3 * j + 2]);
-      if (d < slack * (ri + rj)) out.push([i, j]);
-    }
-  }
-  return out;
 }
 
 /** Length of bond b in frame f of pos [F, N, 3]. */

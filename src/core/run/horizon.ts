@@ -17,6 +17,14 @@ export const MAX_RUN_VALUES = 2 ** 24;
 
 const SECONDS: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, μs: 1e-6, ns: 1e-9, ps: 1e-12, fs: 1e-15 };
 
+/**
+ * Nanoseconds of one frame interval in a molecular time unit (fs, ps, ns), for generated time per wall-clock
+ * second; undefined for other units (s, sim, frame), where that rate means nothing.
+ */
+export function intervalNanoseconds(interval: { value: number; unit: string }): number | undefined {
+  return interval.unit === 'fs' || interval.unit === 'ps' || interval.unit === 'ns' ? (interval.value * SECONDS[interval.unit]) / 1e-9 : undefined;
+}
+
 export interface Horizon {
   /** future frames to sample */
   frames: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HORIZON_FRAMES, MAX_RUN_VALUES, parseHorizon, runBudget } from '../../../../src/core/run/horizon';
+import { intervalNanoseconds, MAX_HORIZON_FRAMES, MAX_RUN_VALUES, parseHorizon, runBudget } from '../../../../src/core/run/horizon';
 
 const ps1 = { value: 1, unit: 'ps' } as const;
 const ps05 = { value: 0.5, unit: 'ps' } as const;
@@ -55,5 +55,14 @@ describe('the memory budget of a run', () => {
     // 1 760 000 latent values per sample: at most 9 samples
     expect(runBudget(9, 10_000, 22, 3, lat)).toMatchObject({ maxK: Math.floor(MAX_RUN_VALUES / 1_760_000), ok: true });
     expect(runBudget(10, 10_000, 22, 3, lat).ok).toBe(false);
+  });
+});
+
+describe('intervalNanoseconds', () => {
+  it('converts molecular frame intervals to ns and has none for other units', () => {
+    expect(intervalNanoseconds({ value: 5, unit: 'fs' })).toBeCloseTo(5e-6, 18);
+    expect(intervalNanoseconds({ value: 1, unit: 'ps' })).toBeCloseTo(1e-3, 15);
+    expect(intervalNanoseconds({ value: 2, unit: 'ns' })).toBeCloseTo(2, 12);
+    for (const unit of ['s', 'ms', 'sim', 'frame']) expect(intervalNanoseconds({ value: 1, unit })).toBeUndefined();
   });
 });

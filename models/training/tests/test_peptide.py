@@ -75,8 +75,8 @@ def test_reads_the_committed_runs_and_finds_the_backbone():
 
 def test_train_and_val_do_not_overlap_in_time():
     cfg = pep.PeptideConfig()
-    train, val = pep.peptide_windows(cfg)
-    cut = 20000 - 2000
+    train, val, cut = pep.peptide_windows(cfg)
+    assert cut == 20000 - 2000
     assert max(w.start + w.pos.shape[0] for w in train) <= cut
     run = pep.read_run(cfg, "train")
     # val windows are frames cut.. of the run
@@ -158,3 +158,13 @@ def test_tiny_build_writes_a_scoped_v2_model_with_rollout_metrics(tmp_path):
     card = open(tmp_path / "ala2" / "card.md").read()
     assert "| WASM, Node, 1 thread | 0.1000 | 8640 | 20.0x |" in card
     assert "| PyTorch eager, 1 thread | 0.0200 | 1728 | 4.0x |" in card
+
+
+def test_windows_of_a_file_or_a_named_run(tmp_path):
+    cfg = pep.PeptideConfig()
+    by_name = DOMAINS["peptide"].windows_of_paths(cfg, ["eval_b"])
+    by_path = DOMAINS["peptide"].windows_of_paths(cfg, [os.path.join(pep.ala2_dir(cfg), "eval_b.npz")])
+    assert len(by_name) == len(by_path) == (10000 - cfg.T) // cfg.evaluation.stride + 1
+    np.testing.assert_array_equal(by_name[3].pos, by_path[3].pos)
+    with pytest.raises(DataError, match="reference MD run 'nope' not found"):
+        DOMAINS["peptide"].windows_of_paths(cfg, ["nope"])

@@ -105,10 +105,16 @@ def _torsion_atoms(names, residues, quad, path):
 
 
 def read_run(cfg, name) -> Run:
-    """One reference MD run, checked: 1 ps frames, the vocabulary, the pool, the backbone atoms."""
+    """One of the reference MD runs (train, eval_a, eval_b) of data.ala2_dir."""
     path = os.path.join(ala2_dir(cfg), f"{name}.npz")
     if not os.path.exists(path):
         raise DataError(f"{path}: reference MD run {name!r} not found (rebuild: data/ala2/README.md)")
+    return read_npz(cfg, path)
+
+
+def read_npz(cfg, path) -> Run:
+    """A trajectory file of the reference MD's format, checked: 1 ps frames, the vocabulary, the pool, the backbone
+    atoms."""
     try:
         with np.load(path, allow_pickle=False) as d:
             coords = np.asarray(d["coords"], np.float32)
@@ -139,7 +145,7 @@ def split_frame(cfg, run: Run) -> int:
 
 
 def peptide_windows(cfg):
-    """(train segments, val windows) of train.npz."""
+    """(train segments, val windows, training frames) of train.npz."""
     d = cfg.data
     if d.segment < cfg.T:
         raise DataError(f"data.segment: a segment holds whole windows, need >= {cfg.T}, got {d.segment}")
@@ -150,7 +156,7 @@ def peptide_windows(cfg):
     tail = run.coords[cut:]
     val = trajectory_windows(tail, run.feats, "ala2_train_tail", cfg.T,
                              list(range(0, len(tail) - cfg.T + 1, d.val_stride)), 0)
-    return train, val
+    return train, val, cut
 
 
 # ------------------------------------------------------------------------------------------------- torsions
@@ -203,11 +209,10 @@ def torsion_distances(phi, psi, ref_phi, ref_psi) -> dict:
 
 # ------------------------------------------------------------------------------------------------- metrics
 
-def rollout_metrics(fs, approx, cfg, nfe, log):
-    """The card's long-rollout numbers: K = data.rollouts chained rollouts of data.rollout_ns from eval_a's first
-    frames; distances to eval_a against eval_b's (the floor); bonds; speed."""
+def rollout_metrics(fs, approx, cfg, nfe, log, ref, floor, bonds):
+    """The card's long-rollout numbers: K = data.rollouts chained rollouts of data.rollout_ns from the first frames
+    of `ref` (eval_a); distances to it against those of `floor` (eval_b); `bonds` kept; speed."""
     d, e = cfg.data, cfg.evaluation
-    ref, floor = read_run(cfg, "eval_a"), read_run(cfg, "eval_b")
     frames = int(round(d.rollout_ns * 1000 / cfg.frame_interval))
     n_windows = -(-frames // cfg.future)
     start = trajectory_windows(ref.coords[:cfg.T], ref.feats, "ala2_eval_a", cfg.T, [0], 0)
@@ -229,9 +234,7 @@ def rollout_metrics(fs, approx, cfg, nfe, log):
     res["model"] = torsion_distances(dihedral(gen, ref.phi), dihedral(gen, ref.psi), rphi, rpsi)
     res["md_floor"] = torsion_distances(dihedral(floor.coords, ref.phi), dihedral(floor.coords, ref.psi), rphi, rpsi)
     res["reference_populations"] = basin_populations(rphi, rpsi)
-    # bonds: from covalent radii on the start structure; reference length = eval_a's mean
-    elements = [cfg.vocab[i] for i in ref.feats]
-    bonds = distance_bonds(ref.coords[0], elements)
+    # reference length of each bond = eval_a's mean
     ref_len = metrics.bond_lengths(ref.coords[::10], bonds).mean(0)
     checked = gen[:, ::d.stability_stride]
     dev = np.abs(metrics.bond_lengths(checked, bonds) / ref_len[None, None] - 1.0)
@@ -246,10 +249,10 @@ def rollout_metrics(fs, approx, cfg, nfe, log):
 
 
 def peptide_metrics(fs, approx, cfg, nfe, log):
-    res = rollout_metrics(fs, approx, cfg, nfe, log)
-    ref = read_run(cfg, "eval_a")
-    elements = [cfg.vocab[i] for i in ref.feats]
-    bonds = distance_bonds(ref.coords[0], elements)
+    ref, floor = read_run(cfg, "eval_a"), read_run(cfg, "eval_b")
+    # bonds from covalent radii on the start structure
+    bonds = distance_bonds(ref.coords[0], [cfg.vocab[i] for i in ref.feats])
+    res = rollout_metrics(fs, approx, cfg, nfe, log, ref, floor, bonds)
     refs = {"ala2": Reference(bonds, metrics.angle_triples(bonds), ref.coords[::50], ref.feats)}
     return {"long_rollout": res, "reconstruction_eval": reconstruction(fs, refs, cfg, per_ref=100)}
 
@@ -262,22 +265,21 @@ class PeptideDomain(MoleculeDomain):
     time_unit = "ps"
 
     def datasets(self, cfg, data_root):
-        train, val = peptide_windows(cfg)
+        train, val, cut = peptide_windows(cfg)
         prov = {"data": "OpenMM reference MD of alanine dipeptide made by the project (data/ala2/README.md), read "
                         f"from {cfg.data.ala2_dir}",
                 "train_segments": len(train), "train_windows": len(train), "val_windows": len(val),
-                "train_ns": round(read_run(cfg, "train").coords.shape[0] * cfg.frame_interval / 1000 - cfg.data.val_ns,
-                                  3)}
+                "train_ns": round(cut * cfg.frame_interval / 1000, 3)}
         return Datasets(train, val, val, prov)
 
     def probe_windows(self, cfg, data_root):
-        return peptide_windows(cfg)[1]
+        return peptide_windows(cfg)[1]  # val windows
 
     def windows_of_paths(self, cfg, paths):
+        """Windows of trajectory files (.npz as the reference MD's), or of the reference runs named (eval_a, ...)."""
         out = []
         for p in paths:
-            name = os.path.basename(p)[:-4] if p.endswith(".npz") else p
-            run = read_run(cfg, name) if not os.path.isabs(p) else _run_at(cfg, p)
+            run = read_npz(cfg, p) if os.path.isfile(p) else read_run(cfg, p)
             out += trajectory_windows(run.coords, run.feats, os.path.basename(run.path)[:-4], cfg.T,
                                       list(range(0, run.coords.shape[0] - cfg.T + 1, cfg.evaluation.stride)), 0)
         return out
@@ -308,13 +310,6 @@ class PeptideDomain(MoleculeDomain):
 
     def card(self, man, cfg):
         return card_text(self, man, cfg)
-
-
-def _run_at(cfg, path):
-    d = os.path.dirname(path)
-    sub = PeptideConfig.from_dict(cfg.to_dict()) if hasattr(cfg, "to_dict") else cfg
-    sub.data.ala2_dir = d
-    return read_run(sub, os.path.basename(path)[:-4])
 
 
 # ------------------------------------------------------------------------------------------------- the card

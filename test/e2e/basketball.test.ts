@@ -12,8 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tinyDims, writeModelIndex, writeTinyModel } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, waitForScene, type PageLog } from './browser';
-import { decodePng } from './png';
-import { reopen, runAndWait, sceneFrame, shippedModelsBut, viewState, waitModel } from './samplerHelpers';
+import { reopen, runAndWait, sceneFrame, shippedModelsBut, viewPixels, viewState, waitModel } from './samplerHelpers';
 import { serveDirectory, type RunningServer } from './staticServer';
 
 const FRAMES = 40;
@@ -62,28 +61,17 @@ const text = (testId: string) => page.locator(`[data-testid="${testId}"]`).inner
 
 /** Pixels of the view that are the ball's orange (lit), and their centre (page coordinates); the legend's swatch is left out. */
 async function orangePixels(): Promise<{ count: number; x: number; y: number }> {
-  const box = (await page.locator('[data-testid="viewport"]').boundingBox())!;
-  const legend = (await page.locator('[data-testid="view-legend"]').boundingBox())!;
-  const png = decodePng(await page.locator('[data-testid="viewport"]').screenshot());
-  const scale = png.width / box.width;
   let count = 0;
   let sx = 0;
   let sy = 0;
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) {
-      const px = box.x + x / scale;
-      const py = box.y + y / scale;
-      if (px >= legend.x && px <= legend.x + legend.width && py >= legend.y && py <= legend.y + legend.height) continue;
-      const i = (y * png.width + x) * 4;
-      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
-      if (r > 170 && g > 85 && g < 200 && b < 90 && r - g > 55) {
-        count++;
-        sx += x;
-        sy += y;
-      }
+  await viewPixels(page, (r, g, b, px, py) => {
+    if (r > 170 && g > 85 && g < 200 && b < 90 && r - g > 55) {
+      count++;
+      sx += px;
+      sy += py;
     }
-  }
-  return { count, x: box.x + sx / Math.max(1, count) / scale, y: box.y + sy / Math.max(1, count) / scale };
+  });
+  return { count, x: sx / Math.max(1, count), y: sy / Math.max(1, count) };
 }
 
 beforeAll(async () => {

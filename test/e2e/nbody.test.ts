@@ -13,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chargeColor, hex, NEGATIVE, POSITIVE } from '../../src/ui/view/palette';
 import { tinyMoleculeDims, writeTinyMoleculeModel } from '../unit/engine/tiny-model';
 import { launchBrowser, openApp, type PageLog } from './browser';
-import { decodePng } from './png';
-import { blur, reopen, runAndWait, serveWithTestModel, viewState, waitModel } from './samplerHelpers';
+import { blur, reopen, runAndWait, serveWithTestModel, viewPixels, viewState, waitModel } from './samplerHelpers';
 import type { RunningServer } from './staticServer';
 
 const CHARGES = [1, -1, 1, 1, -1];
@@ -65,23 +64,12 @@ const text = (testId: string) => page.locator(`[data-testid="${testId}"]`).inner
 
 /** Pixels of the view (the legend left out) that are clearly red, and clearly blue. */
 async function redAndBlue(): Promise<{ red: number; blue: number }> {
-  const box = (await page.locator('[data-testid="viewport"]').boundingBox())!;
-  const legend = (await page.locator('[data-testid="view-legend"]').boundingBox())!;
-  const png = decodePng(await page.locator('[data-testid="viewport"]').screenshot());
-  const scale = png.width / box.width;
   let red = 0;
   let blue = 0;
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) {
-      const px = box.x + x / scale;
-      const py = box.y + y / scale;
-      if (px >= legend.x && px <= legend.x + legend.width && py >= legend.y && py <= legend.y + legend.height) continue;
-      const i = (y * png.width + x) * 4;
-      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
-      if (r > 120 && r > b + 70 && r > g + 60) red++;
-      if (b > 120 && b > r + 70 && b > g + 20) blue++;
-    }
-  }
+  await viewPixels(page, (r, g, b) => {
+    if (r > 120 && r > b + 70 && r > g + 60) red++;
+    if (b > 120 && b > r + 70 && b > g + 20) blue++;
+  });
   return { red, blue };
 }
 

@@ -5,7 +5,28 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeModelIndex } from '../unit/engine/tiny-model';
 import { waitForScene } from './browser';
+import { decodePng } from './png';
 import { serveDirectory, type RunningServer } from './staticServer';
+
+/**
+ * Calls `visit` for every screenshot pixel of the 3-D view outside its legend, with the pixel's colour and its
+ * page coordinates.
+ */
+export async function viewPixels(page: Page, visit: (r: number, g: number, b: number, pageX: number, pageY: number) => void): Promise<void> {
+  const box = (await page.locator('[data-testid="viewport"]').boundingBox())!;
+  const legend = (await page.locator('[data-testid="view-legend"]').boundingBox())!;
+  const png = decodePng(await page.locator('[data-testid="viewport"]').screenshot());
+  const scale = png.width / box.width;
+  for (let y = 0; y < png.height; y++) {
+    for (let x = 0; x < png.width; x++) {
+      const px = box.x + x / scale;
+      const py = box.y + y / scale;
+      if (px >= legend.x && px <= legend.x + legend.width && py >= legend.y && py <= legend.y + legend.height) continue;
+      const i = (y * png.width + x) * 4;
+      visit(png.data[i], png.data[i + 1], png.data[i + 2], px, py);
+    }
+  }
+}
 
 type IndexEntry = { name: string; path: string; domain: string; default?: boolean };
 

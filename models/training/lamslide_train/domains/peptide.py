@@ -33,7 +33,6 @@ import numpy as np
 
 from .. import cardtext, metrics
 from ..config import EvaluationConfig, FirstStageConfig, TrainingConfig
-from ..stages.preprocess import Window
 from ..stages.rollout import chained_rollout
 from .base import DataError, Datasets, feature_indices
 from .molecule import (TRAINING_DIR, MoleculeConfig, MoleculeDomain, distance_bonds, reconstruction, Reference,
@@ -289,9 +288,7 @@ class PeptideDomain(MoleculeDomain):
             run = read_run(cfg, "eval_b")
         except DataError:
             return None
-        w = Window(run.coords[:cfg.T], np.ones((cfg.T, run.coords.shape[1]), np.float32),
-                   np.ones(run.coords.shape[1], bool), "ala2_eval_b", 0, run.feats)
-        return w.pos, w.mask, w.feats
+        return run.coords[:cfg.T], np.ones((cfg.T, run.coords.shape[1]), np.float32), run.feats
 
     def scope(self, cfg):
         return {"formula": FORMULA}

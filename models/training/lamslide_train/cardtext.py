@@ -69,6 +69,8 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
         proj = (f"""on the future frames the
   residual is projected onto {a.smooth_basis} smooth functions of the time since "now" (tau, ..., tau^{a.smooth_basis}{wls}),
   so the sampled paths cannot jitter from frame to frame.""" if a.smooth_basis else "no smoothing projection.")
+        sbase = ("its \"now\" held over the unknown frames" if a.base == "last" else
+                 "a constant-velocity extrapolation of them")
         feat = (f"; the slot's {cfg.features.key} channels enter its token and are copied unchanged to every "
                 "frame of the output" if cfg.vocab else "")
         pair = (f"""
@@ -76,11 +78,10 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   relative speed{", the pair of " + cfg.features.key + "s" if cfg.vocab else ""}): an MLP of them gives every block's attention a
   bias per head, and {a.pair_messages} learned radial functions weight the unit vectors between the slots into
   {a.pair_messages} vector messages per slot (a learned force field), which enter the tokens.""" if a.pair_messages else "")
-        return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, a
-  constant-velocity extrapolation of them, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
+        return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, {sbase}, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
   attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
   {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].{pair}
-- Output: constant-velocity base + preconditioned residual (skip from x_t and a t-scaled network output, both
+- Output: {sbase} + preconditioned residual (skip from x_t and a t-scaled network output, both
   weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
     return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
   rotary positions over the T x L latent tokens, hidden {a.hidden}, {a.heads} heads, {p['params_approximator']:,} parameters. GVP

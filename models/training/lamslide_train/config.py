@@ -101,6 +101,9 @@ class ApproximatorConfig:
     # slot approximator: pairwise terms between occupied slots at "now" (rotation-invariant attention biases and
     # `pair_messages` learned radial vector messages, stages/approximator.py); 0 = none (the pedestrian models)
     pair_messages: int = 0
+    # slot approximator: S learned pair weights applied to the noisy state (every slot's token gets
+    # sum_j w_s(ij) (x_t,j - x_t,i)); needs pair_messages > 0; 0 = none
+    state_messages: int = 0
     # per-frame prior variance of the residual over the base, measured by the build (not a flag); the slot
     # approximator always has it, the transformer when the build precomputes latents (else a constant 0.25)
     resvar: list[float] | None = field(default=None, metadata={"cli": False})
@@ -127,6 +130,9 @@ class TrainingConfig:
     # is encoded when the build starts. Needs every entity present in every frame (molecules, N-body)
     precompute: bool = False
     aux_frames: int = 0   # frames per window decoded for the auxiliary position losses (0: all T)
+    # weight of the latent MSE over the flow time: "uniform", or "edm" = 1 / c_out(t)^2 (stages/training.edm_weight;
+    # per-batch latents only)
+    loss_weight: str = field(default="uniform", metadata={"choices": ("uniform", "edm")})
     # orientation augmentation: a uniformly random rotation, or a random reflection of each axis (the symmetries of
     # a court: x -> -x and y -> -y about the centre), or none
     augment: str = field(default="rotation", metadata={"choices": ("rotation", "reflection", "none")})
@@ -211,11 +217,11 @@ class ModelConfig:
         if ap.pair_messages and ap.kind != "slots":
             raise ConfigError(f"approximator.pair_messages: only the slot approximator has pairwise terms, got kind "
                               f"{ap.kind!r}")
+        if ap.state_messages and not ap.pair_messages:
+            raise ConfigError(f"approximator.state_messages: needs the pair terms (pair_messages > 0), got "
+                              f"{ap.state_messages} state messages without them")
         if ap.pair_messages < 0:
             raise ConfigError(f"approximator.pair_messages: must be >= 0, got {ap.pair_messages}")
-        if ap.base != "velocity" and ap.kind != "transformer":
-            raise ConfigError(f"approximator.base: only the transformer approximator takes {ap.base!r}, got kind "
-                              f"{ap.kind!r}")
         if not 0 <= self.training.aux_frames <= self.T:
             raise ConfigError(f"training.aux_frames: need 0 .. {self.T} (0 = all frames), got {self.training.aux_frames}")
         if self.training.precompute and ap.kind == "slots":

@@ -182,6 +182,29 @@ def test_slot_approximator_keeps_empty_slots_zero(smooth_basis, weighted):
         assert torch.allclose(phi @ coef, r.transpose(2, 3).reshape(-1, T - obs).T, atol=1e-4)
 
 
+def test_slot_approximator_last_base_holds_now_and_velocity_base_extrapolates():
+    T, obs, L, C, D = 6, 3, 2, 4, 2
+    cond = torch.zeros(1, T, L, C)
+    # slot 0 moves by (1, 2) per frame over the known frames
+    for f in range(obs):
+        cond[0, f, 0, :2] = torch.tensor([1.0, 2.0]) * f
+    cm = torch.zeros(1, T, L)
+    cm[:, :obs] = 1
+    last = SlotApproximator(T=T, L=L, C=C, d=D, hidden=8, heads=2, depth=1, observed=obs, smooth_basis=0, base="last")
+    vel = SlotApproximator(T=T, L=L, C=C, d=D, hidden=8, heads=2, depth=1, observed=obs, smooth_basis=0)
+    b_last, _, _, now, v = last.base_of(cond, cm)
+    b_vel = vel.base_of(cond, cm)[0]
+    assert torch.equal(b_last[0, 0, obs:], now[0, 0].expand(T - obs, D))
+    assert torch.equal(b_last[0, 0, :obs], b_vel[0, 0, :obs])
+    assert torch.allclose(b_vel[0, 0, obs:], torch.tensor([[3.0, 6.0], [4.0, 8.0], [5.0, 10.0]]))
+    # the velocity still enters the pair terms under "last"
+    assert torch.equal(v[0, 0, 0], torch.tensor([1.0, 2.0]))
+    with pytest.raises(ValueError, match="base must be"):
+        SlotApproximator(T=T, L=L, C=C, d=D, observed=obs, base="still")
+    cfg = PedestrianConfig().replace(**{"approximator.base": "last"}).validate()
+    assert make_approximator(cfg).base == "last"
+
+
 def test_factories_follow_the_config():
     ped = PedestrianConfig()
     assert isinstance(make_first_stage(ped), BindingFirstStage) and isinstance(make_approximator(ped), SlotApproximator)
@@ -197,3 +220,16 @@ def test_token_designs_in_the_config_are_the_registered_ones():
     from lamslide_train.stages.first_stage import TOKENS
     # "route" is a network of its own (RoutedFirstStage), not a token module of FirstStage
     assert set(F.__dataclass_fields__["token"].metadata["choices"]) == set(TOKENS) | {"route"}
+
+
+def test_edm_weight_has_mean_one_over_the_flow_time_and_favours_the_clean_end():
+    from lamslide_train.stages.training import edm_weight
+    net = SlotApproximator(T=4, L=2, C=3, d=3, hidden=8, heads=2, depth=1, observed=2, smooth_basis=0)
+    net.set_resvar([1.0, 1e-4, 0.1, 0.2])
+    t = torch.linspace(0.001, 0.999, 1001)
+    w = edm_weight(net, t, 4, 0.001, 0.999)[..., 0, 0]
+    assert torch.allclose(w.mean(0), torch.ones(4), atol=1e-5)
+    assert (w[1:, 2] >= w[:-1, 2]).all() and w[-1, 2] / w[0, 2] > 50
+    # capped: v / (c_out^2 + v / 100) never exceeds 100 before the normalisation
+    cfg = PedestrianConfig().replace(**{"training.loss_weight": "edm"}).validate()
+    assert cfg.training.loss_weight == "edm"

@@ -79,10 +79,13 @@ def test_train_and_val_do_not_overlap_in_time():
     assert cut == 20000 - 2000
     assert max(w.start + w.pos.shape[0] for w in train) <= cut
     run = pep.read_run(cfg, "train")
-    # val windows are frames cut.. of the run
-    np.testing.assert_array_equal(val[0].pos, run.coords[cut:cut + cfg.T])
+    # val windows are frames cut.. of the run (their known frames as recorded, the future superposed on "now")
+    np.testing.assert_array_equal(val[0].pos[:cfg.observed], run.coords[cut:cut + cfg.observed])
     assert all(w.pos.shape == (cfg.T, 22, 3) for w in val)
-    assert len(train) == (cut - cfg.data.segment) // cfg.data.segment_stride + 1
+    assert len(train) == 2 * ((cut - cfg.T) // cfg.data.segment_stride + 1)
+    seg = pep.peptide_windows(cfg.replace(**{"data.align": False}))[0]
+    assert len(seg) == (cut - cfg.data.segment) // cfg.data.segment_stride + 1
+    assert max(w.start + w.pos.shape[0] for w in seg) <= cut
 
 
 def bad_run(tmp_path, **over):
@@ -130,13 +133,12 @@ def test_config_round_trip_picks_the_peptide_adapter():
 
 
 def test_tiny_build_writes_a_scoped_v2_model_with_rollout_metrics(tmp_path):
+    # the shipped recipe (slot code, slot approximator with pair terms, "now" held as the base), tiny
     cfg = pep.PeptideConfig().replace(**{
-        "first_stage.hidden": 16, "first_stage.heads": 2, "first_stage.L": 4, "first_stage.C": 8,
-        "first_stage.id_dim": 8, "first_stage.weights": "", "approximator.hidden": 16, "approximator.heads": 2,
-        "approximator.depth": 1, "training.batch1": 8, "training.steps1": 3, "training.batch2": 4,
-        "training.steps2": 3, "training.aux_frames": 2, "evaluation.k": 2, "evaluation.nfe": [1, 2],
-        "evaluation.default_nfe": 1, "evaluation.stride": 200, "data.val_stride": 500, "data.segment_stride": 600,
-        "data.rollout_ns": 0.05, "data.rollouts": 2})
+        "approximator.hidden": 16, "approximator.heads": 2, "approximator.depth": 1, "approximator.pair_messages": 2,
+        "training.batch2": 4, "training.steps2": 3, "training.copies": 1, "evaluation.k": 2,
+        "evaluation.nfe": [1, 2], "evaluation.default_nfe": 1, "evaluation.stride": 200, "data.val_stride": 500,
+        "data.segment_stride": 600, "data.rollout_ns": 0.05, "data.rollouts": 2})
     log = Logger(str(tmp_path / "log.txt"))
     man = build.build(cfg, str(tmp_path / "ala2"), "/nonexistent", str(tmp_path / "runs"), 1, log)
     assert man["domain"] == "molecule" and man["scope"] == {"formula": "C6H12N2O2"}
@@ -149,6 +151,7 @@ def test_tiny_build_writes_a_scoped_v2_model_with_rollout_metrics(tmp_path):
     card = open(tmp_path / "ala2" / "card.md").read()
     assert "eval_b (independent MD, 10 ns): the floor" in card and "--domain peptide" in card
     assert "Speed, side by side" not in card
+    assert "The learned first stage, tried first." in card and "First stage: none to train (the slot code)." in card
     # bench_md --record puts the engines side by side into the manifest and the card (numbers made up here)
     out = {"rollout": [{"threads": 1, "nfe": 1, "frames": 40, "seconds": 2.0, "ns_per_s": 0.02}],
            "md": {"threads": 1, "ps": 5.0, "seconds": 1.0, "ns_per_s": 0.005, "ns_per_day": 432.0}}
@@ -168,3 +171,59 @@ def test_windows_of_a_file_or_a_named_run(tmp_path):
     np.testing.assert_array_equal(by_name[3].pos, by_path[3].pos)
     with pytest.raises(DataError, match="reference MD run 'nope' not found"):
         DOMAINS["peptide"].windows_of_paths(cfg, ["nope"])
+
+
+def test_stage2_batches_cut_windows_of_t_frames_from_longer_segments():
+    from lamslide_train.stages.training import stage2_batch
+    cfg = pep.PeptideConfig()
+    seg = cfg.data.segment
+    # frame f of a segment holds the value f everywhere, so a window shows where it was cut
+    p = np.repeat(np.arange(seg, dtype=np.float32)[:, None, None], 22, 1).repeat(3, 2)
+    items = [(p, np.ones((seg, 22), np.float32), np.arange(22, dtype=np.int32), np.zeros(22, np.int32))]
+    pos = stage2_batch(items, np.random.default_rng(0), cfg, 64)[0].numpy()
+    assert pos.shape == (64, cfg.T, 22, 3)
+    starts = pos[:, 0, 0, 0]
+    np.testing.assert_array_equal(pos[:, :, 0, 0], starts[:, None] + np.arange(cfg.T)[None])
+    assert starts.min() >= 0 and starts.max() <= seg - cfg.T and len(set(starts.tolist())) > 10
+
+
+def test_superpose_is_a_rigid_motion_onto_the_reference():
+    rng = np.random.default_rng(3)
+    ref = rng.normal(size=(22, 3)).astype(np.float32)
+    sel = np.arange(22) % 2 == 0
+    frames = []
+    for _ in range(5):
+        q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        q *= np.sign(np.linalg.det(q))                      # a proper rotation
+        frames.append(ref @ q + rng.normal(size=3))
+    out = pep.superpose(np.stack(frames), ref, sel)
+    np.testing.assert_allclose(out, np.broadcast_to(ref, out.shape), atol=1e-4)
+    # a deformed frame keeps its internal distances, and its fitted atoms' centroid lands on the reference's
+    bent = np.stack(frames)
+    bent[:, 1] += 0.5
+    moved = pep.superpose(bent, ref, sel)
+    dist = lambda x: np.linalg.norm(x[:, :, None] - x[:, None], axis=-1)
+    np.testing.assert_allclose(dist(moved), dist(bent), atol=1e-4)
+    np.testing.assert_allclose(moved[:, sel].mean(1), np.broadcast_to(ref[sel].mean(0), (5, 3)), atol=1e-4)
+    # a mirror image is not turned into its reflection
+    mirror = ref * np.array([1, 1, -1], np.float32)
+    assert np.abs(pep.superpose(mirror[None], ref, sel)[0] - ref).max() > 0.1
+
+
+def test_windows_superpose_the_future_on_now_and_keep_or_superpose_the_history():
+    cfg = pep.PeptideConfig()
+    run = pep.read_run(cfg, "eval_b")
+    now = cfg.observed - 1
+    raw, body = (pep.body_windows(cfg, run.coords, run.feats, "eval_b", [100], h)[0].pos for h in (False, True))
+    truth = run.coords[100:100 + cfg.T]
+    np.testing.assert_array_equal(raw[:now + 1], truth[:now + 1])
+    np.testing.assert_array_equal(body[now], truth[now])
+    np.testing.assert_allclose(raw[now + 1:], body[now + 1:], atol=1e-5)
+    # tumbling removed: the future stays much closer to "now" than recorded
+    rms = lambda a: np.sqrt(((a[now + 1:] - a[now]) ** 2).sum(-1).mean())
+    assert rms(raw) < 0.6 * rms(truth)
+    off = pep.body_windows(cfg.replace(**{"data.align": False}), run.coords, run.feats, "eval_b", [100], False)[0]
+    np.testing.assert_array_equal(off.pos, truth)
+    train, val, cut = pep.peptide_windows(cfg)
+    assert len(train) == 2 * len(range(0, cut - cfg.T + 1, cfg.data.segment_stride)) and all(
+        w.pos.shape[0] == cfg.T for w in train)

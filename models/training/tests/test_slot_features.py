@@ -113,9 +113,9 @@ def test_pair_terms_are_rotation_invariant_and_the_messages_rotate():
     cond, cm = slot_cond()
     base, _, occ, now, vel = net.base_of(cond, cm)
     fnow = net.features_of(cond)
-    bias, msg = net.pair_terms(now, vel, occ, fnow)
+    bias, msg, _ = net.pair_terms(now, vel, occ, fnow)
     R = torch.from_numpy(random_rotation(np.random.default_rng(3), 3))
-    bias_r, msg_r = net.pair_terms(now @ R.T, vel @ R.T, occ, fnow)
+    bias_r, msg_r, _ = net.pair_terms(now @ R.T, vel @ R.T, occ, fnow)
     assert torch.allclose(bias, bias_r, atol=1e-5)
     assert torch.allclose(msg.reshape(2, 8, -1, 3) @ R.T, msg_r.reshape(2, 8, -1, 3), atol=1e-5)
     assert (msg.reshape(2, 8, -1, 3)[:, [1, 3, 4, 6, 7]] == 0).all()  # empty slots send and receive nothing
@@ -123,6 +123,33 @@ def test_pair_terms_are_rotation_invariant_and_the_messages_rotate():
     f2 = fnow.clone()
     f2[:, 0] = f2[:, 0].flip(-1)
     assert not torch.allclose(net.pair_terms(now, vel, occ, f2)[0], bias, atol=1e-4)
+
+
+def test_state_messages_rotate_with_the_state_and_ignore_empty_slots():
+    torch.manual_seed(0)
+    net = SlotApproximator(T=7, L=8, C=5, d=3, hidden=16, heads=2, depth=1, observed=3, smooth_basis=0, n_feats=2,
+                           pair_messages=2, state_messages=3).eval()
+    with torch.no_grad():
+        for p in net.pair.parameters():
+            p.add_(torch.randn_like(p))
+    cond, cm = slot_cond()
+    base, _, occ, now, vel = net.base_of(cond, cm)
+    ws = net.pair_terms(now, vel, occ, net.features_of(cond))[2]
+    assert ws.shape == (2, 8, 8, 3) and (ws[:, [1, 3, 4, 6, 7]] == 0).all() and (ws[:, :, [1, 3, 4, 6, 7]] == 0).all()
+    dev = torch.randn(2, 8, 7, 3)
+    m = net.state_terms(ws, dev).reshape(2, 8, 3, 7, 3)
+    R = torch.from_numpy(random_rotation(np.random.default_rng(5), 3)).to(torch.float32)
+    assert torch.allclose(m @ R.T, net.state_terms(ws, dev @ R.T).reshape(2, 8, 3, 7, 3), atol=1e-5)
+    # a common shift of every slot's state carries no message (only where the slots stand relative to each other)
+    assert torch.allclose(net.state_terms(ws, dev + torch.tensor([1.0, -2.0, 0.5])), net.state_terms(ws, dev),
+                          atol=1e-5)
+    # by hand for slot 0: sum_j w_s(0j) (dev_j - dev_0)
+    want = sum(ws[0, 0, j, 1] * (dev[0, j] - dev[0, 0]) for j in range(8))
+    assert torch.allclose(m[0, 0, 1], want, atol=1e-5)
+    out = net(torch.randn(2, 7, 8, 5), torch.full((2,), 0.4), cond, cm)
+    assert out.shape == (2, 7, 8, 5) and torch.isfinite(out).all()
+    with pytest.raises(ValueError, match="state messages need the pair terms"):
+        SlotApproximator(T=6, L=8, C=5, d=3, observed=3, n_feats=2, state_messages=3)
 
 
 def test_reflection_augmentation_flips_axes():

@@ -122,13 +122,19 @@ class SlotApproximator(nn.Module):
     """
 
     def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4,
-                 smooth_weighted=False, n_feats=0, pair_messages=0):
+                 smooth_weighted=False, n_feats=0, pair_messages=0, base="velocity", state_messages=0):
         super().__init__()
+        if base not in ("velocity", "last"):
+            raise ValueError(f"base must be 'velocity' or 'last', got {base!r}")
+        self.base = base
         width = d + n_feats
         if (L * C) % width:
             raise ValueError(f"latent {L}x{C} is not a whole number of slots of {d} + {n_feats} coordinates")
         self.T, self.L, self.C, self.d, self.E, self.H, self.obs = T, L, C, d, L * C // width, hidden, observed
         self.W, self.n_feats, self.K, self.heads, self.depth = width, n_feats, pair_messages, heads, depth
+        if state_messages and not pair_messages:
+            raise ValueError("state messages need the pair terms (pair_messages > 0)")
+        self.S = state_messages
         self.nb, self.weighted = smooth_basis, smooth_weighted
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, 1, T, 1))
         # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_resvar)
@@ -136,11 +142,11 @@ class SlotApproximator(nn.Module):
         if smooth_basis:
             self.register_buffer("proj_t", torch.zeros(T - observed, T - observed), persistent=False)
             self.set_resvar(self.resvar)
-        feat = 2 * T * d + T + 2 * d + n_feats + pair_messages * d
+        feat = 2 * T * d + T + 2 * d + n_feats + pair_messages * d + state_messages * T * d
         self.inp = nn.Sequential(nn.Linear(feat, hidden), nn.GELU(), nn.Linear(hidden, hidden))
         if pair_messages:
             self.pair = nn.Sequential(nn.Linear(4 + n_feats * n_feats, hidden), nn.GELU(),
-                                      nn.Linear(hidden, pair_messages + heads * depth))
+                                      nn.Linear(hidden, pair_messages + heads * depth + state_messages))
         self.t_mlp = nn.Sequential(nn.Linear(256, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
         self.blocks = nn.ModuleList([AdaBlock(hidden, heads) for _ in range(depth)])
         self.out_norm = nn.LayerNorm(hidden)
@@ -175,7 +181,10 @@ class SlotApproximator(nn.Module):
         now = c[:, :, self.obs - 1:self.obs]
         prev_known = cm[:, :, self.obs - 2:self.obs - 1]
         vel = (now - c[:, :, self.obs - 2:self.obs - 1]) * prev_known
-        base = cm * c + (1.0 - cm) * (now + self.offsets * vel)
+        # "last": the unknown frames start from "now" held (frames far apart compared with the motion's memory, as the
+        # peptide's 1 ps frames, where a two-frame velocity extrapolates noise); the velocity still enters the pair terms
+        step = self.offsets * vel if self.base == "velocity" else 0.0 * vel
+        base = cm * c + (1.0 - cm) * (now + step)
         if self.n_feats:
             # an entity in the conditioning carries its feature's one-hot at "now"; an unused slot carries none
             occ = (self.features_of(cond).sum(dim=-1) > 0).to(torch.float32)
@@ -208,8 +217,20 @@ class SlotApproximator(nn.Module):
         pm = occ.unsqueeze(2) * occ.unsqueeze(1)                         # both slots occupied
         w = g[..., :self.K] * pm.unsqueeze(-1)                           # [B, E, E, K]
         msg = torch.matmul(w.transpose(2, 3), rel / dist)                # [B, E, K, D]: sum_j w_k(ij) unit(x_i - x_j)
-        bias = g[..., self.K:].reshape(B, E, E, self.depth, self.heads).permute(3, 0, 4, 1, 2)
-        return bias, msg.reshape(B, E, self.K * D)
+        nb = self.depth * self.heads
+        bias = g[..., self.K:self.K + nb].reshape(B, E, E, self.depth, self.heads).permute(3, 0, 4, 1, 2)
+        ws = g[..., self.K + nb:] * pm.unsqueeze(-1) if self.S else None   # [B, E, E, S]
+        return bias, msg.reshape(B, E, self.K * D), ws
+
+    def state_terms(self, ws, dev):
+        """S learned pair weights (functions of the pair at "now") applied to the noisy state: message s of slot i is
+        sum_j w_s(ij) (dev_j - dev_i) over every frame [B, E, S * T * D]. Where x_t stands relative to the neighbours
+        (a bond stretched by the noise, say) is then in each token directly, not only through attention."""
+        B, E = dev.shape[:2]
+        w = ws.permute(0, 3, 1, 2)                                       # [B, S, E, E]
+        flat = dev.reshape(B, 1, E, -1)                                  # [B, 1, E, T * D]
+        m = torch.matmul(w, flat) - w.sum(-1, keepdim=True) * flat      # [B, S, E, T * D]
+        return m.permute(0, 2, 1, 3).reshape(B, E, -1)
 
     def forward(self, x, t, cond, cond_mask):
         B = x.shape[0]
@@ -227,8 +248,10 @@ class SlotApproximator(nn.Module):
             parts.append(fnow)
         pair_bias = None
         if self.K:
-            pair_bias, msg = self.pair_terms(now, vel, occ, fnow)
+            pair_bias, msg, ws = self.pair_terms(now, vel, occ, fnow)
             parts.append(msg)
+            if self.S:
+                parts.append(self.state_terms(ws, dev))
         h = self.inp(torch.cat(parts, dim=-1))
         temb = self.t_mlp(timestep_embedding(t))
         bias = ((1.0 - occ) * NEG)[:, None, None, :]
@@ -262,7 +285,8 @@ def make_approximator(cfg):
     if a.kind == "slots":
         net = SlotApproximator(T=cfg.T, L=f.L, C=f.C, d=cfg.dims, hidden=a.hidden, heads=a.heads, depth=a.depth,
                                observed=cfg.observed, smooth_basis=a.smooth_basis, smooth_weighted=a.smooth_weighted,
-                               n_feats=len(cfg.features.vocab), pair_messages=a.pair_messages)
+                               n_feats=len(cfg.features.vocab), pair_messages=a.pair_messages, base=a.base,
+                               state_messages=a.state_messages)
         if a.resvar:
             net.set_resvar(a.resvar)
         return net

@@ -255,6 +255,10 @@ def stage2_batch(items, rng, cfg, batch):
     feats = np.zeros((batch, n_max), np.int32) if cfg.vocab else None
     for b, i in enumerate(idx):
         p, m, d, f = items[i]
+        if p.shape[0] > T:
+            # a segment longer than the window (the peptide runs): a window of T frames at a random offset
+            o = int(rng.integers(0, p.shape[0] - T + 1))
+            p, m = p[o:o + T], m[o:o + T]
         n = p.shape[1]
         pos[b, :, :n], mask[b, :, :n], ids[b, :n] = p, m, d
         _pad_ids(ids[b], n, n_max, pool)
@@ -307,6 +311,23 @@ def residual_var(items, fs, cfg, batches=20):
     return (num / den.clamp(min=1)).clamp(min=1e-4).tolist()
 
 
+def edm_weight(model, t, T, t0, t1):
+    """[B, T, 1, 1] weight of the latent MSE at flow times t (training.loss_weight "edm"): v / (c_out(t)^2 + v / 100)
+    per frame (v its prior residual variance), normalised to mean 1 over a uniform t in [t0, t1]. With the
+    preconditioned output (stages/approximator.py) the error of x1 at time t is c_out(t) times the network's, so an
+    unweighted MSE gives the nearly clean states, where a sample's fine structure (bond lengths) is decided, almost
+    no gradient; this gives every noise level nearly the same say (as EDM does), capped at 100 x near t = 1."""
+    v = model.resvar.reshape(1, T) if getattr(model, "resvar", None) is not None else torch.full((1, T), model.v)
+
+    def lam(tt):
+        a, s = gvp(tt)
+        a2, s2 = (a * a)[:, None], (s * s)[:, None]
+        c2 = v * s2 / (a2 * v + s2)
+        return v / (c2 + v / 100.0)
+    norm = lam(torch.linspace(t0, t1, 1001)).mean(0, keepdim=True)
+    return (lam(t) / norm).reshape(-1, T, 1, 1)
+
+
 def train_stage2(items, fs, cfg, run_dir, log, unit=""):
     for p in fs.parameters():
         p.requires_grad_(False)
@@ -325,6 +346,8 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
         pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
+        if tr.loss_weight == "edm":
+            w = w * edm_weight(model, t, T, i0, i1)
         if cfg.first_stage.layout == "slots":
             # a slot's frames where its entity is absent (it left the scene) have no target: leave them out
             w = w * slot_weight(ids, mask, seen, fs.ids_table.shape[1], L, C, slot_width(cfg))

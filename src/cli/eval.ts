@@ -1,7 +1,7 @@
 /** `lamslide eval`: the model card's protocol on raw scene files. */
 import { parseArgs } from 'node:util';
 import { basename, relative } from 'node:path';
-import { sceneFeatures } from '../core/sampler/compat';
+import { sceneFeatures, tilingFor } from '../core/sampler/compat';
 import { evaluateScenes, protocolFor } from '../core/sampler/evaluate';
 import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { fmt, intOpt, resolveSettings, runOptions, table, UsageError } from './args';
@@ -113,6 +113,7 @@ export async function runEval(argv: string[]): Promise<number> {
       stride,
       ids,
       protocol,
+      tiling: tilingFor(m),
       feats: m.features.vocab.length > 0 ? (sc, entities) => sceneFeatures(sc, entities, m) : undefined,
       onWindow: (done, total) => {
         const now = performance.now();
@@ -137,6 +138,7 @@ export async function runEval(argv: string[]): Promise<number> {
         windows: r.windows,
         stride,
         skipped_windows: r.skipped,
+        tiled_windows: r.tiled,
         ids,
         protocol: protocol.reduction,
         protocol_domain: m.domain,
@@ -144,7 +146,7 @@ export async function runEval(argv: string[]): Promise<number> {
         fde: r.fde,
         baseline: { name: 'constant_velocity', samples: r.agents, ade: r.baseline.ade, fde: r.baseline.fde },
         baselines: r.baselines,
-        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
+        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, tiled_windows: f.tiled, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
         backend: 'onnxruntime-web wasm (node)',
         threads,
         seconds,

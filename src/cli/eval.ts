@@ -1,10 +1,12 @@
 /** `lamslide eval`: the model card's protocol on raw scene files. */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { basename, relative } from 'node:path';
 import { sceneFeatures, tilingFor } from '../core/sampler/compat';
-import { evaluateScenes, protocolFor } from '../core/sampler/evaluate';
+import { evaluateScenes, protocolFor, type EvalOptions } from '../core/sampler/evaluate';
 import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { fmt, intOpt, resolveSettings, runOptions, table, UsageError } from './args';
+import { evaluateInWorkers } from './eval-pool';
 import { fitScene } from './fit';
 import { loadModelDir, readScene, sceneFiles } from './load';
 import { rolloutEval } from './rollout-eval';
@@ -26,7 +28,11 @@ Each file is checked against the model first (as in lamslide sample; --convert a
   --nfe N            network evaluations per sample, 1..${MAX_NFE} (default: the manifest's default_nfe)
   --solver S         euler | heun | ddim (default: the manifest's default_solver)
   --seed N           base seed, 0..${MAX_SEED} (default 0); each window's seed is derived from it, the file and the window
-  --threads N        WASM threads (default 2)
+  --workers N        workers sharing the windows (this thread and N - 1 worker threads, at most one per
+                     window), each with its own onnxruntime session (default min(2, available cores), here
+                     ${defaultWorkers()}); the result does not depend on it: each window's seed comes from the seed, its
+                     file and its start, and the windows are added up in order
+  --threads N        WASM threads per session (default 1)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
   --stride N         window stride (default: the stride of the model card's numbers, manifest
                      metrics.protocol.window_stride, else 1; 1 = every window)
@@ -49,6 +55,11 @@ export function cardStride(metrics: unknown): number {
   return typeof s === 'number' && Number.isInteger(s) && s >= 1 ? s : 1;
 }
 
+/** Both cores of the usual 2-core machine, not more (each worker holds its own copy of the model and scenes). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
 export async function runEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -60,6 +71,7 @@ export async function runEval(argv: string[]): Promise<number> {
       solver: { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       'max-windows': { type: 'string' },
       stride: { type: 'string' },
       ids: { type: 'string' },
@@ -76,7 +88,8 @@ export async function runEval(argv: string[]): Promise<number> {
   }
   if (!values.model) throw new UsageError('--model is required');
   if (!values.data) throw new UsageError('--data is required');
-  const threads = intOpt(values.threads, 'threads', 2);
+  const threads = intOpt(values.threads, 'threads', 1);
+  const workers = intOpt(values.workers, 'workers', defaultWorkers(), 1, 64);
   const run = runOptions(values);
   const seed = run.seed;
   const files = await sceneFiles(values.data);
@@ -104,7 +117,7 @@ export async function runEval(argv: string[]): Promise<number> {
     const started = performance.now();
     const tty = process.stderr.isTTY;
     let lastPrint = 0;
-    const r = await evaluateScenes(model, model.dims, scenes, {
+    const opts: EvalOptions = {
       K,
       nfe,
       solver,
@@ -122,7 +135,12 @@ export async function runEval(argv: string[]): Promise<number> {
           process.stderr.write(`${tty ? '\r' : ''}eval: ${done}/${total} windows, ${((now - started) / 1000).toFixed(0)} s${tty ? '' : '\n'}`);
         }
       },
-    });
+    };
+    // One worker runs here, on the model loaded above; the others in threads of their own (eval-pool.ts).
+    let used = 1;
+    let r;
+    if (workers === 1) r = await evaluateScenes(model, model.dims, scenes, opts);
+    else ({ result: r, workers: used } = await evaluateInWorkers({ modelDir: values.model, threads, K, nfe, solver, seed, stride, maxWindowsPerFile: maxWindows, ids }, model, scenes, model.dims, opts, workers));
     if (tty) process.stderr.write('\n');
     const seconds = (performance.now() - started) / 1000;
     if (values.json) {
@@ -148,6 +166,7 @@ export async function runEval(argv: string[]): Promise<number> {
         baselines: r.baselines,
         files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, tiled_windows: f.tiled, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
         backend: 'onnxruntime-web wasm (node)',
+        workers: used,
         threads,
         seconds,
         unit: m.length_unit,
@@ -170,7 +189,7 @@ export async function runEval(argv: string[]): Promise<number> {
       for (const fr of r.files) rows.push(row(basename(fr.file), fr));
       rows.push(row('all', r));
       process.stdout.write(
-        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${protocol.description}\n${table(rows)}\n`,
+        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${used} worker${used > 1 ? 's' : ''} x ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${protocol.description}\n${table(rows)}\n`,
       );
     }
     return 0;

@@ -102,4 +102,23 @@ describe.skipIf(!ped)(`a crowd of ${N} with ${ped?.name}`, () => {
     expect(j.samples.length).toBe(2);
     expect(j.samples.flat(3).every(Number.isFinite)).toBe(true);
   });
+
+  it('lamslide eval scores the tiled windows, with the same JSON from one worker and from two', async () => {
+    const file = join(root, 'plaza-eval.txt');
+    await writeFile(file, writeEthUcy(plaza(N, 24)));
+    const args = ['eval', '--model', ped!.dir, '--data', file, '--k', '2', '--nfe', '1', '--stride', '2', '--threads', '1', '--json'];
+    const [one, two] = [await runMain([...args, '--workers', '1']), await runMain([...args, '--workers', '2'])];
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const strip = (s: string) => {
+      const { seconds: _s, workers: _w, ...rest } = JSON.parse(s);
+      void [_s, _w];
+      return rest;
+    };
+    const a = strip(one.stdout);
+    expect(strip(two.stdout)).toEqual(a);
+    // 24 frames, windows of 20 at stride 2: starts 0, 2, 4; all three above the pool and tiled, none skipped
+    expect(a).toMatchObject({ windows: 3, tiled_windows: 3, skipped_windows: 0, samples: 3 * N });
+    expect(Number.isFinite(a.ade) && Number.isFinite(a.fde)).toBe(true);
+  });
 });

@@ -46,7 +46,9 @@ Each file is checked against the model first (as in lamslide sample; --convert a
                      per wall-clock second; K defaults to 1
   --json             print one JSON object instead of the table: model, k, nfe, samples (scored entity-windows),
                      ade, fde, protocol ("min" or "mean" over samples), baseline (constant velocity) and
-                     baselines (constant_velocity, frozen), per-file results
+                     baselines (constant_velocity, frozen), skipped_windows (above the ID pool, not sampled),
+                     tiled_windows (above the ID pool, sampled in spatial tiles: pedestrian models), workers,
+                     per-file results
 `;
 
 /** The window stride the model card's numbers were measured with (manifest metrics.protocol.window_stride). */

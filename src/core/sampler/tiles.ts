@@ -207,7 +207,9 @@ export async function sampleWindow(
   const known = opts.known ?? dims.observed;
   if (!tiling || N <= dims.P) {
     const r = await rollout(model, dims, win, opts);
-    return { ...r, tiles: planTiles(tilePositions(win, dims.observed, Math.min(known, dims.observed)), N, D, Math.max(N, 1), tiling?.margin ?? 0) };
+    // One tile holding and owning everyone (its box is not needed: nobody has to choose between tiles).
+    const all = Array.from({ length: N }, (_, n) => n);
+    return { ...r, tiles: { tiles: [{ members: all, owned: all.slice(), lo: new Array<number>(D).fill(-Infinity), hi: new Array<number>(D).fill(Infinity) }], owner: new Int32Array(N) } };
   }
   if (opts.ids) throw new Error(`${N} entities do not fit the ID pool (${dims.P}); they are sampled in tiles, whose IDs are assigned per tile, so a whole-window assignment cannot be used`);
   if (opts.noise) throw new Error('explicit noise is for one window; a tiled window draws each tile\'s noise from its seed');

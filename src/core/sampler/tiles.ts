@@ -56,10 +56,12 @@ export function borderDistance(points: ArrayLike<number>, n: number, D: number, 
 
 /**
  * Splits N entities at `points` ([N, D], their last known positions) into tiles of at most `pool` members.
- * N <= pool gives one tile holding everyone. Otherwise the entities are split k-d style (the longer side of the
- * cell's entities, at their median) until every cell grown by `margin` holds at most `pool` entities. A cell of
- * at most pool / 2 entities that still sees too many within its margin (a very dense crowd) is not split
- * further: it keeps its nearest neighbours up to the pool, and its reach shrinks to the farthest one kept.
+ * N <= pool gives one tile holding everyone. Otherwise the entities are split k-d style (across the longer
+ * side of the cell's entities) until every cell grown by `margin` holds at most `pool` entities; each split
+ * keeps the better of two cuts (fewer tiles): at the median, or where the tiles the cell needs divide evenly (a
+ * crowd of 2.1 pools then takes 3 tiles, not 4). A cell of at most pool / 2 entities that still sees too many
+ * within its margin (a very dense crowd) is not split further: it keeps its nearest neighbours up to the pool,
+ * and its reach shrinks to the farthest one kept.
  */
 export function planTiles(points: ArrayLike<number>, N: number, D: number, pool: number, margin: number): TilePlan {
   if (!Number.isInteger(pool) || pool < 1) throw new RangeError(`ID pool must be a positive integer, got ${pool}`);
@@ -80,23 +82,20 @@ export function planTiles(points: ArrayLike<number>, N: number, D: number, pool:
     const box = N > 0 ? grow(lo0, hi0, margin) : { lo: new Array<number>(D).fill(0), hi: new Array<number>(D).fill(0) };
     return { tiles: [{ members: all, owned: all.slice(), ...box }], owner: new Int32Array(N) };
   }
-  const boxes: { members: number[]; lo: number[]; hi: number[] }[] = [];
-  const visit = (core: number[], lo: number[], hi: number[]) => {
+  type Box = { members: number[]; lo: number[]; hi: number[] };
+  // Returns the cell's tiles; a split tries the cuts below and keeps the one giving the fewest tiles.
+  const visit = (core: number[], lo: number[], hi: number[]): Box[] => {
     const dist = all.map((n) => boxDistance(points, n, D, lo, hi));
     const near = all.filter((n) => dist[n] <= margin);
-    if (near.length <= pool) {
-      boxes.push({ members: near, ...grow(lo, hi, margin) });
-      return;
-    }
+    if (near.length <= pool) return [{ members: near, ...grow(lo, hi, margin) }];
     if (core.length <= pool / 2) {
       // Dense: the core and its nearest context (by distance to the cell, then index) up to the pool.
       const inCore = new Set(core);
       const context = near.filter((n) => !inCore.has(n)).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, pool - core.length);
       const reach = context.length ? dist[context[context.length - 1]] : 0;
-      boxes.push({ members: [...core, ...context].sort((a, b) => a - b), ...grow(lo, hi, reach) });
-      return;
+      return [{ members: [...core, ...context].sort((a, b) => a - b), ...grow(lo, hi, reach) }];
     }
-    // Split the cell across the longer extent of its own entities, at their median.
+    // Split the cell across the longer extent of its own entities.
     let axis = 0;
     let ext = -1;
     for (let d = 0; d < D; d++) {
@@ -112,16 +111,27 @@ export function planTiles(points: ArrayLike<number>, N: number, D: number, pool:
       }
     }
     const sorted = core.slice().sort((a, b) => points[a * D + axis] - points[b * D + axis] || a - b);
-    const m = Math.floor(sorted.length / 2);
-    const cut = (points[sorted[m - 1] * D + axis] + points[sorted[m] * D + axis]) / 2;
-    const hiL = hi.slice();
-    hiL[axis] = cut;
-    const loR = lo.slice();
-    loR[axis] = cut;
-    visit(sorted.slice(0, m), lo, hiL);
-    visit(sorted.slice(m), loR, hi);
+    // Candidate cuts: the median, and where the tiles the cell needs at least (near / pool) divide evenly
+    // (3 -> one and two), which the median misses for odd counts. The second is tried only for moderate
+    // crowds, so the search stays small (it doubles the work per level).
+    const q = Math.max(2, Math.ceil(near.length / pool));
+    const at = (m: number) => Math.min(sorted.length - 1, Math.max(1, m));
+    const cuts = [at(Math.floor(sorted.length / 2))];
+    const even = at(Math.round((sorted.length * Math.floor(q / 2)) / q));
+    if (even !== cuts[0] && near.length <= 8 * pool) cuts.push(even);
+    let best: Box[] | undefined;
+    for (const m of cuts) {
+      const cut = (points[sorted[m - 1] * D + axis] + points[sorted[m] * D + axis]) / 2;
+      const hiL = hi.slice();
+      hiL[axis] = cut;
+      const loR = lo.slice();
+      loR[axis] = cut;
+      const got = [...visit(sorted.slice(0, m), lo, hiL), ...visit(sorted.slice(m), loR, hi)];
+      if (!best || got.length < best.length) best = got;
+    }
+    return best!;
   };
-  visit(all, lo0, hi0);
+  const boxes = visit(all, lo0, hi0);
   const owner = new Int32Array(N).fill(-1);
   const best = new Float64Array(N).fill(-Infinity);
   boxes.forEach((b, t) => {

@@ -1,10 +1,12 @@
 /** `lamslide eval`: the model card's protocol on raw scene files. */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { basename, relative } from 'node:path';
-import { sceneFeatures } from '../core/sampler/compat';
-import { evaluateScenes, protocolFor } from '../core/sampler/evaluate';
+import { sceneFeatures, tilingFor } from '../core/sampler/compat';
+import { evaluateScenes, protocolFor, type EvalOptions } from '../core/sampler/evaluate';
 import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
 import { fmt, intOpt, resolveSettings, runOptions, table, UsageError } from './args';
+import { evaluateInWorkers } from './eval-pool';
 import { fitScene } from './fit';
 import { loadModelDir, readScene, sceneFiles } from './load';
 import { rolloutEval } from './rollout-eval';
@@ -26,7 +28,11 @@ Each file is checked against the model first (as in lamslide sample; --convert a
   --nfe N            network evaluations per sample, 1..${MAX_NFE} (default: the manifest's default_nfe)
   --solver S         euler | heun | ddim (default: the manifest's default_solver)
   --seed N           base seed, 0..${MAX_SEED} (default 0); each window's seed is derived from it, the file and the window
-  --threads N        WASM threads (default 2)
+  --workers N        workers sharing the windows (this thread and N - 1 worker threads, at most one per
+                     window), each with its own onnxruntime session (default min(2, available cores), here
+                     ${defaultWorkers()}); the result does not depend on it: each window's seed comes from the seed, its
+                     file and its start, and the windows are added up in order
+  --threads N        WASM threads per session (default 1)
   --max-windows N    evaluate only the first N windows of each file (quick checks)
   --stride N         window stride (default: the stride of the model card's numbers, manifest
                      metrics.protocol.window_stride, else 1; 1 = every window)
@@ -40,13 +46,20 @@ Each file is checked against the model first (as in lamslide sample; --convert a
                      per wall-clock second; K defaults to 1
   --json             print one JSON object instead of the table: model, k, nfe, samples (scored entity-windows),
                      ade, fde, protocol ("min" or "mean" over samples), baseline (constant velocity) and
-                     baselines (constant_velocity, frozen), per-file results
+                     baselines (constant_velocity, frozen), skipped_windows (above the ID pool, not sampled),
+                     tiled_windows (above the ID pool, sampled in spatial tiles: pedestrian models), workers,
+                     per-file results
 `;
 
 /** The window stride the model card's numbers were measured with (manifest metrics.protocol.window_stride). */
 export function cardStride(metrics: unknown): number {
   const s = (metrics as { protocol?: { window_stride?: unknown } } | undefined)?.protocol?.window_stride;
   return typeof s === 'number' && Number.isInteger(s) && s >= 1 ? s : 1;
+}
+
+/** Both cores of the usual 2-core machine, not more (each worker holds its own copy of the model and scenes). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
 }
 
 export async function runEval(argv: string[]): Promise<number> {
@@ -60,6 +73,7 @@ export async function runEval(argv: string[]): Promise<number> {
       solver: { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       'max-windows': { type: 'string' },
       stride: { type: 'string' },
       ids: { type: 'string' },
@@ -76,7 +90,8 @@ export async function runEval(argv: string[]): Promise<number> {
   }
   if (!values.model) throw new UsageError('--model is required');
   if (!values.data) throw new UsageError('--data is required');
-  const threads = intOpt(values.threads, 'threads', 2);
+  const threads = intOpt(values.threads, 'threads', 1);
+  const workers = intOpt(values.workers, 'workers', defaultWorkers(), 1, 64);
   const run = runOptions(values);
   const seed = run.seed;
   const files = await sceneFiles(values.data);
@@ -104,7 +119,7 @@ export async function runEval(argv: string[]): Promise<number> {
     const started = performance.now();
     const tty = process.stderr.isTTY;
     let lastPrint = 0;
-    const r = await evaluateScenes(model, model.dims, scenes, {
+    const opts: EvalOptions = {
       K,
       nfe,
       solver,
@@ -113,6 +128,7 @@ export async function runEval(argv: string[]): Promise<number> {
       stride,
       ids,
       protocol,
+      tiling: tilingFor(m),
       feats: m.features.vocab.length > 0 ? (sc, entities) => sceneFeatures(sc, entities, m) : undefined,
       onWindow: (done, total) => {
         const now = performance.now();
@@ -121,7 +137,12 @@ export async function runEval(argv: string[]): Promise<number> {
           process.stderr.write(`${tty ? '\r' : ''}eval: ${done}/${total} windows, ${((now - started) / 1000).toFixed(0)} s${tty ? '' : '\n'}`);
         }
       },
-    });
+    };
+    // One worker runs here, on the model loaded above; the others in threads of their own (eval-pool.ts).
+    let used = 1;
+    let r;
+    if (workers === 1) r = await evaluateScenes(model, model.dims, scenes, opts);
+    else ({ result: r, workers: used } = await evaluateInWorkers({ modelDir: values.model, threads, K, nfe, solver, seed, stride, maxWindowsPerFile: maxWindows, ids }, model, scenes, model.dims, opts, workers));
     if (tty) process.stderr.write('\n');
     const seconds = (performance.now() - started) / 1000;
     if (values.json) {
@@ -137,6 +158,7 @@ export async function runEval(argv: string[]): Promise<number> {
         windows: r.windows,
         stride,
         skipped_windows: r.skipped,
+        tiled_windows: r.tiled,
         ids,
         protocol: protocol.reduction,
         protocol_domain: m.domain,
@@ -144,8 +166,9 @@ export async function runEval(argv: string[]): Promise<number> {
         fde: r.fde,
         baseline: { name: 'constant_velocity', samples: r.agents, ade: r.baseline.ade, fde: r.baseline.fde },
         baselines: r.baselines,
-        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
+        files: r.files.map((f) => ({ file: f.file, windows: f.windows, skipped_windows: f.skipped, tiled_windows: f.tiled, samples: f.agents, ade: f.ade, fde: f.fde, baseline: f.baseline, baselines: f.baselines })),
         backend: 'onnxruntime-web wasm (node)',
+        workers: used,
         threads,
         seconds,
         unit: m.length_unit,
@@ -168,7 +191,7 @@ export async function runEval(argv: string[]): Promise<number> {
       for (const fr of r.files) rows.push(row(basename(fr.file), fr));
       rows.push(row('all', r));
       process.stdout.write(
-        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${protocol.description}\n${table(rows)}\n`,
+        `model ${m.name}  K=${K}  NFE=${nfe}  solver=${solver}  seed=${seed}  ids=${ids}${stride > 1 ? `  stride=${stride}` : ''}  (${m.length_unit}; onnxruntime-web WASM, ${used} worker${used > 1 ? 's' : ''} x ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(1)} s)\n${protocol.description}\n${table(rows)}\n`,
       );
     }
     return 0;

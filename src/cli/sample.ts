@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { writePdb, writeXyz } from '../core/formats/index';
 import { normalizeElement } from '../core/elements';
 import { MAX_K, MAX_NFE, MAX_SEED } from '../core/sampler/limits';
-import { rollout } from '../core/sampler/rollout';
+import { tilingFor } from '../core/sampler/compat';
 import { sceneSampleWindow } from '../core/sampler/scene-sample';
+import { sampleWindow } from '../core/sampler/tiles';
 import type { Scene } from '../core/scene';
 import { checkOutPath, intOpt, resolveSettings, runOptions, UsageError } from './args';
 import { fitScene } from './fit';
@@ -13,8 +14,9 @@ import { loadModelDir, readScene } from './load';
 
 export const SAMPLE_HELP = `lamslide sample --model models/<name> --scene <file> [options]
 
-Samples K futures of every entity seen in the known frames before "now". The scene is checked against the model
-first (domain, dims, length unit, frame interval, features, ID pool, scope; CONTRACT.md "Scene against model"):
+Samples K futures of every entity seen in the known frames before "now" (with a pedestrian model, more people than
+its ID pool are sampled in overlapping spatial tiles of at most the pool, each person's futures taken whole from the
+tile where that person is farthest from the border). The scene is checked against the model first (domain, dims, length unit, frame interval, features, ID pool, scope; CONTRACT.md "Scene against model"):
 a mismatch is refused naming both values, a convertible one (ft -> m, nm -> Å, every n-th frame) needs --convert.
 
   --model DIR      model folder
@@ -134,8 +136,10 @@ export async function runSample(argv: string[]): Promise<number> {
     }
     const started = performance.now();
     // A non-finite sample rejects the whole rollout (naming sample, frame and entity): nothing is written.
-    const r = await rollout(model, dims, w.window, { K, nfe, solver, seed, known, horizon });
+    const r = await sampleWindow(model, dims, w.window, { K, nfe, solver, seed, known, horizon }, tilingFor(m));
     const ms = performance.now() - started;
+    const tiles = r.tiles.tiles.length;
+    if (tiles > 1) note(`${scene.name}: ${N} entities, more than the ID pool (${dims.P}): sampled in ${tiles} overlapping spatial tiles (IDs per tile)`);
     const step = scene.frameCount > 1 ? (scene.frameLabels[scene.frameCount - 1] - scene.frameLabels[0]) / (scene.frameCount - 1) : 1;
     const nowLabel = scene.frameLabels[w.nowFrame];
     const futureLabels = Array.from({ length: horizon }, (_, j) => {
@@ -196,6 +200,7 @@ export async function runSample(argv: string[]): Promise<number> {
         frame_interval: dt,
         entities: ids,
         ids: Array.from(r.ids),
+        tiles,
         frames: futureLabels,
         layout: 'samples[k][frame][entity][d]',
         samples,

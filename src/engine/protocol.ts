@@ -41,6 +41,12 @@ export interface SampleRequest {
   known?: number;
   horizon?: number;
   ids?: number[];
+  /**
+   * IDs of a window above the ID pool, which a pedestrian model samples in spatial tiles (ids then absent): per
+   * tile seeded random from idSeed (default: from the noise seed) or 0..n-1 per tile
+   */
+  idMode?: 'random' | 'sequential';
+  idSeed?: number;
   /** [N] feature indices (contract v2; required when the model has a vocabulary) */
   feats?: Int32Array;
   /** record the decoded prediction at every network evaluation of window 0 (SampleResult.steps) */
@@ -109,6 +115,8 @@ export interface SampleResult {
   C: number;
   /** windows run (chained when horizon > future) */
   windows: number;
+  /** spatial tiles sampled (1 unless the window holds more entities than the ID pool) */
+  tiles?: number;
   /** with keepSteps: flow time of each network evaluation of window 0, and [S, K, T, N, D] decoded predictions */
   steps?: { t: number[]; pos: Float32Array };
   /** with keepLatents: [windows, K, T, L, C] */

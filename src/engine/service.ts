@@ -7,7 +7,9 @@
  * at once: a queued request is answered 'cancelled' immediately, a running one stops before its next flow step.
  */
 import type { LatentModel } from '../core/sampler/model';
-import { rollout, type ProgressInfo, type RolloutResult } from '../core/sampler/rollout';
+import { tilingFor } from '../core/sampler/compat';
+import type { ProgressInfo } from '../core/sampler/rollout';
+import { sampleWindow, type TiledRolloutResult } from '../core/sampler/tiles';
 import { evaluationsFor, type SolverName } from '../core/sampler/solvers';
 import { errorMessage, ModelLoadError } from './errors';
 import { OnnxModel } from './model';
@@ -152,7 +154,8 @@ export class SamplingService {
     onProgress?: (p: ProgressInfo) => void,
   ): Promise<{ result: SampleResult; transfer: Transferable[] }> {
     const started = performance.now();
-    const r = await rollout(
+    const tiling = tilingFor(model.manifest);
+    const r = await sampleWindow(
       yielding(model),
       model.dims,
       { T: req.T, N: req.N, D: req.D, pos: req.pos, mask: req.mask },
@@ -170,12 +173,13 @@ export class SamplingService {
         signal,
         onProgress,
       },
+      tiling && { ...tiling, ids: req.idMode, idSeed: req.idSeed },
     );
     const ms = performance.now() - started;
     return { result: this.resultOf(model, r, req, ms), transfer: transfersOf(r) };
   }
 
-  private resultOf(model: OnnxModel, r: RolloutResult, req: { nfe: number; solver: SolverName }, ms: number): SampleResult {
+  private resultOf(model: OnnxModel, r: TiledRolloutResult, req: { nfe: number; solver: SolverName }, ms: number): SampleResult {
     const { L, C, observed, future } = model.dims;
     return {
       K: r.K,
@@ -194,6 +198,7 @@ export class SamplingService {
       L,
       C,
       windows: r.windows,
+      tiles: r.tiles.tiles.length,
       steps: r.steps,
       latents: r.latents,
       timing: { ...r.timing, totalMs: ms },
@@ -240,7 +245,7 @@ export class SamplingService {
   }
 }
 
-function transfersOf(r: RolloutResult): Transferable[] {
+function transfersOf(r: TiledRolloutResult): Transferable[] {
   const t: Transferable[] = [r.future.buffer, r.ids.buffer];
   if (r.steps) t.push(r.steps.pos.buffer);
   if (r.latents) t.push(r.latents.buffer);

@@ -75,6 +75,11 @@ export function IdsPanel() {
       <p className="muted" data-testid="id-pool">
         pool: {P} IDs (0–{P - 1}) · {entities.length} {entities.length === 1 ? 'entity' : 'entities'} in the window at frame {prepared.window.nowFrame}
       </p>
+      {prepared.tiled && (
+        <p className="muted" data-testid="ids-tiled">
+          {prepared.tiled.message}
+        </p>
+      )}
       {idError && (
         <p className="error" role="alert" data-testid="ids-error">
           {idError}

@@ -252,7 +252,7 @@ export class SamplerController {
     }
     const settings = this.settingsNow(over);
     const useIds = ids ?? prepared.ids;
-    if (!useIds) {
+    if (!useIds && !prepared.tiled) {
       st.setStatus({ kind: 'error', message: prepared.idError ?? 'no ID assignment' });
       return null;
     }
@@ -269,7 +269,7 @@ export class SamplerController {
     // A chained rollout reports every flow step of every window; the panel redraws once per window then.
     let shownWindow = -1;
     const req = this.client.sample(
-      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds, feats: w.window.feats, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
+      { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: settings.K, nfe: settings.nfe, solver: settings.solver, seed: settings.seed, known: w.known, horizon, ids: useIds ?? undefined, ...tileIds(prepared, settings), feats: w.window.feats, keepSteps: settings.keepSteps, keepLatents: settings.keepLatents },
       (step, total, window, windows) => {
         if (windows > 1 && window === shownWindow) return;
         shownWindow = window;
@@ -327,7 +327,7 @@ export class SamplerController {
     }
     const blocker = sampleBlocker({ ...st, settings: { ...st.settings, solver, nfe: Math.max(2, nfes[0]) } });
     const prepared = currentWindow(st);
-    if (blocker || !this.client || !st.scene || !st.manifest || !prepared || 'error' in prepared || !prepared.ids) {
+    if (blocker || !this.client || !st.scene || !st.manifest || !prepared || 'error' in prepared || (!prepared.ids && !prepared.tiled)) {
       st.setStatus({ kind: 'error', message: blocker ?? (prepared && 'error' in prepared ? prepared.error : (prepared?.idError ?? 'nothing to compare')) });
       return null;
     }
@@ -345,7 +345,7 @@ export class SamplerController {
     st.setStatus({ kind: 'comparing', setting: 0, settings: nfes.length, evaluations: 0, totalEvaluations: total });
     const req = this.client.compare(
       {
-        base: { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: base.K, seed: base.seed, known: w.known, horizon, ids: prepared.ids, feats: w.window.feats, keepSteps: base.keepSteps, keepLatents: base.keepLatents },
+        base: { T: w.window.T, N: w.window.N, D: w.window.D, pos: w.window.pos, mask: w.window.mask, K: base.K, seed: base.seed, known: w.known, horizon, ids: prepared.ids ?? undefined, ...tileIds(prepared, base), feats: w.window.feats, keepSteps: base.keepSteps, keepLatents: base.keepLatents },
         settings: nfes.map((nfe) => ({ nfe, solver })),
         warmup: true,
       },
@@ -381,6 +381,12 @@ export class SamplerController {
   busy(): boolean {
     return this.running !== null;
   }
+}
+
+/** The IDs of a tiled window (more entities than the pool): per tile, in the panel's mode (by hand falls back to random). */
+function tileIds(prepared: PreparedWindow, s: Pick<RunSettings, 'idMode' | 'idSeed'>): { idMode?: 'random' | 'sequential'; idSeed?: number } {
+  if (!prepared.tiled) return {};
+  return s.idMode === 'sequential' ? { idMode: 'sequential' } : { idMode: 'random', idSeed: s.idSeed };
 }
 
 export function runLabel(id: number, s: Pick<RunSettings, 'nfe' | 'solver' | 'seed' | 'idMode' | 'idSeed'>): string {

@@ -186,6 +186,26 @@ export function windowEntityRange(scene: Scene, observed: number): { min: number
   return { min, max };
 }
 
+/** Overlap of pedestrian tiles, metres: a few strides, the range over which walkers react to each other. */
+export const PEDESTRIAN_TILE_MARGIN_M = 4;
+
+/** How windows above the ID pool are cut into spatial tiles (core/sampler/tiles.ts). */
+export interface TilingOptions {
+  /** overlap margin, scene (model) length units */
+  margin: number;
+}
+
+/**
+ * How a model's windows above its ID pool are sampled: in overlapping spatial tiles (pedestrian models: a crowd
+ * spreads over the plane and walkers react to their neighbours only) or not at all (null: a molecule or a team
+ * cannot be cut into independent parts, so such a window stays refused).
+ */
+export function tilingFor(manifest: Pick<ModelManifest, 'domain' | 'length_unit'>): TilingOptions | null {
+  if (manifest.domain !== 'pedestrian') return null;
+  const f = lengthFactor('m', manifest.length_unit);
+  return f === undefined ? null : { margin: PEDESTRIAN_TILE_MARGIN_M * f };
+}
+
 /** Rules 1-7 of CONTRACT.md v2 "Scene against model". `ok` means no problems; conversions still need acceptance. */
 export function checkScene(scene: Scene, manifest: ModelManifest): CompatReport {
   const problems: CompatProblem[] = [];
@@ -252,7 +272,11 @@ export function checkScene(scene: Scene, manifest: ModelManifest): CompatReport 
   // 6. Entities per window
   const { min, max } = windowEntityRange(scene, manifest.frames.observed);
   const P = manifest.id_pool;
-  if (min > P) problem('entities', `${min} entities in every window`, `ID pool ${P}`, `every window of the scene holds at least ${min} entities, but model ${manifest.name}'s ID pool holds ${P}`);
+  const tiling = tilingFor(manifest);
+  if (max > P && tiling) {
+    const what = min > P ? `every window holds at least ${min} entities` : `some windows hold up to ${max} entities`;
+    notices.push({ field: 'entities', message: `${what}, more than the ID pool (${P}): such windows are sampled in overlapping spatial tiles of at most ${P} entities (${Number(tiling.margin.toPrecision(6))} ${manifest.length_unit} overlap), each entity's futures taken from the tile where it is farthest from the border` });
+  } else if (min > P) problem('entities', `${min} entities in every window`, `ID pool ${P}`, `every window of the scene holds at least ${min} entities, but model ${manifest.name}'s ID pool holds ${P}`);
   else if (max > P) notices.push({ field: 'entities', message: `some windows hold up to ${max} entities, more than the ID pool (${P}): sampling at such a frame is refused` });
 
   // 7. Scope

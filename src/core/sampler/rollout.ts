@@ -72,8 +72,10 @@ export interface RolloutOptions {
   seed: number;
   /** number of known frames, 1..observed; default observed */
   known?: number;
-  /** ID of each window entity; default: seeded random assignment from `seed` */
+  /** ID of each window entity; default: seeded random assignment from `idSeed` */
   ids?: ArrayLike<number>;
+  /** seed of the default (random) ID assignment; default derived from `seed` */
+  idSeed?: number;
   /** explicit initial noise [K,T,L,C] for the first window (tests, fixtures); overrides the seed's noise */
   noise?: Float32Array;
   /** number of future frames to produce (>= 1); above `future` the rollout chains windows. Default `future`. */
@@ -340,7 +342,7 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
   const feats = checkFeats(opts.feats ?? win.feats, N, dims.F ?? 0);
   const windows = 1 + Math.max(0, Math.ceil((horizon - future) / future));
   const rng = createRng(opts.seed);
-  const ids = windowIds(N, P, deriveSeed(opts.seed, 0x1d5), opts.ids);
+  const ids = windowIds(N, P, opts.idSeed ?? deriveSeed(opts.seed, 0x1d5), opts.ids);
   const LC = L * C;
   const timing: RolloutTiming = { encodeMs: 0, flowMs: 0, decodeMs: 0 };
   const timed = async <R>(part: keyof RolloutTiming, f: () => Promise<R>): Promise<R> => {

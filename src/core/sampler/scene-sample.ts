@@ -3,7 +3,7 @@
  * ground truth after it when the file has it), and the result is mapped back to scene entities.
  */
 import type { Scene } from '../scene';
-import { sceneFeatures } from './compat';
+import { sceneFeatures, tilingFor } from './compat';
 import { compactFrames, compactIndexAtOrBefore } from './frames';
 import type { ModelManifest } from './manifest';
 import type { ModelDims } from './model';
@@ -22,7 +22,8 @@ export interface SceneSampleWindow {
 
 /**
  * Builds the sampling window for "now" = original scene frame `nowFrame` (an empty frame maps to the last
- * non-empty frame before it). Entities: those present in at least one known frame. With the manifest of a model
+ * non-empty frame before it). Entities: those present in at least one known frame; more than the ID pool only for
+ * a model whose windows are tiled (the manifest's, tilingFor), else refused. With the manifest of a model
  * that has a vocabulary, the window carries its entities' feature indices (throws naming an entity whose token is
  * missing or unknown).
  */
@@ -36,7 +37,8 @@ export function sceneSampleWindow(scene: Scene, dims: ModelDims, nowFrame: numbe
   if (known < dims.minObserved) throw new Error(`the model needs at least ${dims.minObserved} observed frames before "now"`);
   const knownFrames = Array.from({ length: known }, (_, j) => dims.observed - known + j);
   const window = extractWindow(cs, start, T, { frames: knownFrames });
-  if (window.N > dims.P) {
+  // Above the pool a pedestrian window is sampled in spatial tiles (tiles.ts); other domains cannot be cut up.
+  if (window.N > dims.P && !(manifest && tilingFor(manifest))) {
     throw new Error(`${scene.name}: ${window.N} entities are present in the observed frames, but the model's ID pool holds ${dims.P}`);
   }
   if (manifest && manifest.features.vocab.length > 0) window.feats = sceneFeatures(cs, window.entities, manifest);

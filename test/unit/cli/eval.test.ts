@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-describe('lamslide eval, molecule protocol', () => {
+describe('lamslide eval, molecule protocol', { timeout: 60_000 }, () => {
   it('averages over K = 5 samples by default and reports constant-velocity and frozen baselines', async () => {
     const r = await runMain(['eval', '--model', mol, '--data', join(root, 'data'), '--nfe', '2', '--threads', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -39,6 +39,26 @@ describe('lamslide eval, molecule protocol', () => {
     expect(table.stdout).toMatch(/ADE/);
     expect(table.stdout).toMatch(/ADE \(mean of 2\)\s+FDE \(mean of 2\)\s+CV ADE\s+CV FDE\s+frozen ADE\s+frozen FDE/);
     expect(table.stdout).toContain('ADE/FDE averaged over K samples');
+  });
+
+  it('gives the same JSON with one worker and with two (each window\'s seed depends on the seed and the window only)', async () => {
+    const args = ['eval', '--model', mol, '--data', join(root, 'data'), '--nfe', '2', '--threads', '1', '--json'];
+    const one = await runMain([...args, '--workers', '1']);
+    const two = await runMain([...args, '--workers', '2']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const strip = (s: string) => {
+      const { seconds: _s, workers, ...rest } = JSON.parse(s);
+      void _s;
+      return { workers, rest };
+    };
+    const a = strip(one.stdout);
+    const b = strip(two.stdout);
+    expect([a.workers, b.workers]).toEqual([1, 2]);
+    expect(b.rest).toEqual(a.rest);
+    expect(a.rest.windows).toBeGreaterThan(2);
+    const bad = await runMain([...args, '--workers', '0']);
+    expect([bad.code, bad.stderr.includes('--workers must be an integer in 1..64, got "0"')]).toEqual([2, true]);
   });
 
   it('refuses files that do not fit the model, and limits before loading', async () => {

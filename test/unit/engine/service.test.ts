@@ -94,6 +94,29 @@ describe('sampling service protocol', () => {
     expect(plain.future).toEqual(r.future);
   });
 
+  it('samples a pedestrian window above the ID pool in spatial tiles (the page\'s worker path)', async () => {
+    const c = new SamplerClient(inProcessWorker());
+    await c.load('tiny', { backend: 'wasm' });
+    // 30 walkers in a row 2 m apart: 60 m wide, more than the tiny model's pool of 12.
+    const T = tinyDims.observed + tinyDims.future;
+    const N = 30;
+    const pos = new Float32Array(T * N * 2);
+    for (let f = 0; f < T; f++) for (let n = 0; n < N; n++) pos.set([2 * n, 0.4 * f], (f * N + n) * 2);
+    const win = { T, N, D: 2, pos, mask: new Float32Array(T * N).fill(1), K: 2, nfe: 2, solver: 'euler' as const, seed: 3 };
+    const windows: number[] = [];
+    const r = await c.sample({ ...win, idMode: 'sequential' }, (_s, _t, _w, ws) => windows.push(ws)).result;
+    expect(r.tiles).toBeGreaterThan(1);
+    expect(windows.at(-1)).toBe(r.tiles);
+    expect(r.N).toBe(N);
+    expect(r.future.length).toBe(2 * tinyDims.future * N * 2);
+    expect(r.future.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...r.ids)).toBeLessThan(tinyDims.P);
+    const random = await c.sample({ ...win, idMode: 'random', idSeed: 5 }).result;
+    expect(random.ids).not.toEqual(r.ids);
+    // A whole-window ID table cannot hold 30 distinct IDs of 12.
+    await expect(c.sample({ ...win, ids: Array.from({ length: N }, (_, i) => i) }).result).rejects.toThrow(/sampled in tiles/);
+  });
+
   it('reports errors with the file at fault, and cancels', async () => {
     const c = new SamplerClient(inProcessWorker());
     await expect(c.load('nowhere', { backend: 'wasm' })).rejects.toThrow(/manifest\.json: missing/);

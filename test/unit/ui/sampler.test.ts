@@ -28,7 +28,7 @@ class FakeWorker implements WorkerLike {
         future[o] = r.pos[(2 * r.N + n) * r.D] + j + 1;
         future[o + 1] = r.pos[(2 * r.N + n) * r.D + 1] + k;
       }
-      return { K: r.K, N: r.N, D: r.D, horizon: H, known: r.known ?? 3, ids: Int32Array.from(r.ids ?? []), future, backend: 'wasm', latentsOnGpu: false, ms: 10 * nfe, nfe, solver: solver as never, T: r.T, L: 2, C: 4, windows: 1, timing: { encodeMs: 1, flowMs: 1, decodeMs: 1, totalMs: 3 } };
+      return { K: r.K, N: r.N, D: r.D, horizon: H, known: r.known ?? 3, ids: Int32Array.from(r.ids ?? new Array<number>(r.N).fill(0)), future, backend: 'wasm', latentsOnGpu: false, ms: 10 * nfe, nfe, solver: solver as never, T: r.T, L: 2, C: 4, windows: 1, timing: { encodeMs: 1, flowMs: 1, decodeMs: 1, totalMs: 3 } };
     };
     if (msg.type === 'sample') reply({ type: 'result', id: msg.id, ...result(msg, msg.nfe, msg.solver) });
     if (msg.type === 'compare') {
@@ -70,6 +70,23 @@ describe('sampler controller', () => {
     expect(req).toMatchObject({ K: 2, nfe: 3, solver: 'ddim', ids: [0, 1, 2], horizon: 4, keepSteps: false });
     expect(run!.now).toBe(5);
     expect(store.getState().status.kind).toBe('done');
+  });
+
+  it('sends a window above the pool without an ID table, for the worker to sample in tiles with IDs per tile', async () => {
+    manifest = { ...manifest, id_pool: 2 };
+    const { store, c } = await ready();
+    store.getState().updateSettings({ K: 2, idMode: 'random', idSeed: 9 });
+    store.getState().setFrame(5);
+    expect(sampleBlocker(store.getState())).toBeNull();
+    const run = await c.sample();
+    expect(run).not.toBeNull();
+    expect(run!.N).toBe(3);
+    const req = worker.seen.find((m) => m.type === 'sample')!;
+    expect(req).toMatchObject({ N: 3, idMode: 'random', idSeed: 9 });
+    expect((req as { ids?: number[] }).ids).toBeUndefined();
+    store.getState().updateSettings({ idMode: 'sequential' });
+    await c.sample();
+    expect(worker.seen.filter((m) => m.type === 'sample').at(-1)).toMatchObject({ idMode: 'sequential' });
   });
 
   it('re-roll keeps the noise seed, draws new IDs and fills A/B', async () => {

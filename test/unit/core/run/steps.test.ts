@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareWindow } from '../../../../src/core/run/prepare';
 import { latentCells, stepCount, stepRun } from '../../../../src/core/run/steps';
+import { parseManifest } from '../../../../src/core/sampler/manifest';
 import { dims, straightRun, walkers } from './helpers';
 
 describe('inside the model', () => {
@@ -46,5 +47,23 @@ describe('inside the model', () => {
     const bad = prepareWindow(walkers(), { ...dims, P: 8 }, 5, { mode: 'manual', seed: 0, manual: { '1': 3, '4': 3 } });
     expect(bad.ids).toBeNull();
     expect(bad.idError).toContain('ID 3 is already used by ped 1');
+  });
+
+  it('says a window above the pool of a pedestrian model is sampled in tiles, with IDs assigned per tile', () => {
+    const manifest = parseManifest({
+      format: 'lamslide-model/2', name: 'ped', domain: 'pedestrian', dims: 2, id_pool: 2, latent: { L: 2, C: 2 },
+      first_stage: { kind: 'learned', layout: 'shared' }, frames: { observed: 3, future: 4, window: 7, min_observed: 1 },
+      frame_interval: { value: 0.4, unit: 's' }, length_unit: 'm', normalization: { center: 'last_observed_centroid', scale: 1 },
+      features: { vocab: [] }, interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
+      sampler: { default_nfe: 2, default_solver: 'ddim', solvers: ['ddim'] },
+      files: Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, { path: `${g}.onnx`, sha256: 'c'.repeat(64) }])),
+    });
+    const p = prepareWindow(walkers(), { ...dims, P: 2 }, 5, { mode: 'random', seed: 0, manual: {} }, manifest);
+    expect(p.entities.length).toBe(3);
+    expect([p.ids, p.idError]).toEqual([null, null]);
+    expect(p.tiled?.tiles).toBeGreaterThan(1);
+    expect(p.tiled?.message).toMatch(/^3 entities, more than the ID pool \(2\): sampled in \d+ overlapping spatial tiles of at most 2 \(4 m overlap\); .* IDs seeded random within each tile/);
+    // Without the manifest (no tiling known) the capacity refusal stands.
+    expect(() => prepareWindow(walkers(), { ...dims, P: 2 }, 5, { mode: 'random', seed: 0, manual: {} })).toThrow(/ID pool holds 2/);
   });
 });

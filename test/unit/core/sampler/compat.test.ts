@@ -9,6 +9,7 @@ import {
   parseFormula,
   sceneFeatures,
   sceneFormula,
+  tilingFor,
   windowEntityRange,
   withModelUnits,
 } from '../../../../src/core/sampler/compat';
@@ -146,7 +147,7 @@ describe('checkScene, rules 1-7', () => {
     expect(p.message).toBe(`2 entities have an element outside model md's vocabulary (H, C, N, O): entity 1 ("1", Cl1): "Cl"; entity 3 ("3", Xx3): no element`);
   });
 
-  it('6. entities: refused when every window holds more than the pool; a notice when only some do', () => {
+  it('6. entities: a molecule above the pool is refused (a notice when only some windows are); a crowd is tiled', () => {
     const big = checkScene(molecule(['C', 'C', 'C', 'C', 'C', 'H', 'H', 'H', 'H']), v2());
     expect(big.problems).toContainEqual({ field: 'entities', scene: '9 entities in every window', model: 'ID pool 8', message: "every window of the scene holds at least 9 entities, but model md's ID pool holds 8" });
     // five walkers, but the first two leave before the others arrive: windows of 3 frames hold 2..5
@@ -154,7 +155,27 @@ describe('checkScene, rules 1-7', () => {
     expect(windowEntityRange(s, 3)).toEqual({ min: 2, max: 5 });
     const r = checkScene(s, pedestrianModel());
     expect(r.ok).toBe(true);
-    expect(r.notices).toEqual([{ field: 'entities', message: 'some windows hold up to 5 entities, more than the ID pool (4): sampling at such a frame is refused' }]);
+    expect(r.notices).toEqual([
+      {
+        field: 'entities',
+        message:
+          'some windows hold up to 5 entities, more than the ID pool (4): such windows are sampled in overlapping spatial tiles of at most 4 entities (4 m overlap), each entity\'s futures taken from the tile where it is farthest from the border',
+      },
+    ]);
+    // Above the pool in every window: still sampled (in tiles), not refused.
+    const all = checkScene(crowd(Array.from({ length: 5 }, () => [0, 1, 2, 3, 4, 5]), 6), pedestrianModel());
+    expect(all.ok).toBe(true);
+    expect(all.notices[0].message).toMatch(/^every window holds at least 5 entities, more than the ID pool \(4\): such windows are sampled in overlapping spatial tiles/);
+    // A model without tiling (here a basketball model) keeps the notice that such frames are refused.
+    const team = checkScene({ ...s, kind: 'basketball', lengthUnit: 'ft' }, v2({ domain: 'basketball', dims: 2, id_pool: 4, latent: { L: 2, C: 4 }, frame_interval: { value: 0.4, unit: 's' }, length_unit: 'ft', features: { vocab: [] } }));
+    expect(team.notices).toEqual([{ field: 'entities', message: 'some windows hold up to 5 entities, more than the ID pool (4): sampling at such a frame is refused' }]);
+  });
+
+  it('tiles pedestrian models only, with a 4 m margin in the model\'s length unit', () => {
+    expect(tilingFor(pedestrianModel())).toEqual({ margin: 4 });
+    expect(tilingFor({ domain: 'pedestrian', length_unit: 'ft' })!.margin).toBeCloseTo(4 / 0.3048, 9);
+    expect(tilingFor(v2())).toBeNull();
+    expect(tilingFor({ domain: 'basketball', length_unit: 'ft' })).toBeNull();
   });
 
   it('7. scope: a model made for one formula takes only that formula (Hill order)', () => {

@@ -52,8 +52,19 @@ describe('frame compaction (windows over distinct frame ids)', () => {
     expect(inGap.nowFrame).toBe(2);
   });
 
-  it('refuses more pedestrians than the ID pool', () => {
+  it('refuses more entities than the ID pool unless the model samples such windows in tiles (pedestrian models)', () => {
     expect(() => sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5)).toThrow(/2 entities are present in the observed frames, but the model.s ID pool holds 1/);
+    const ped = (domain: string) =>
+      parseManifest({
+        format: 'lamslide-model/2', name: 'p', domain, dims: 2, id_pool: 1, latent: { L: 2, C: 3 },
+        first_stage: { kind: 'learned', layout: 'shared' }, frames: { observed: 3, future: 4, window: 7, min_observed: 1 },
+        frame_interval: { value: 0.4, unit: 's' }, length_unit: 'm', normalization: { center: 'last_observed_centroid', scale: 2 },
+        features: { vocab: [] }, interpolant: { path: 'gvp', prediction: 'data', t0: 0.001, t1: 0.999 },
+        sampler: { default_nfe: 2, default_solver: 'ddim', solvers: ['ddim'] },
+        files: Object.fromEntries(['encoder', 'approximator', 'decoder'].map((g) => [g, { path: `${g}.onnx`, sha256: 'c'.repeat(64) }])),
+      });
+    expect(sceneSampleWindow(gappy(), { ...toyDims, P: 1 }, 5, ped('pedestrian')).window.N).toBe(2);
+    expect(() => sceneSampleWindow({ ...gappy(), kind: 'basketball' }, { ...toyDims, P: 1 }, 5, ped('basketball'))).toThrow(/ID pool holds 1/);
   });
 });
 

@@ -78,6 +78,11 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   relative speed{", the pair of " + cfg.features.key + "s" if cfg.vocab else ""}): an MLP of them gives every block's attention a
   bias per head, and {a.pair_messages} learned radial functions weight the unit vectors between the slots into
   {a.pair_messages} vector messages per slot (a learned force field), which enter the tokens.""" if a.pair_messages else "")
+        if a.state_messages:
+            pair += f"""
+- State messages: {a.state_messages} more learned functions of each pair at "now" weight where the slots' noisy states
+  x_t stand relative to each other (sum over j of w(ij) (x_t,j - x_t,i), every frame) into every token, so a bond
+  stretched by the noise is in the token itself, not only reachable through attention."""
         return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, {sbase}, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
   attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
   {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].{pair}
@@ -96,8 +101,12 @@ def loss_text(cfg: ModelConfig) -> str:
         return f"""- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
   {tr.flow_w} x latent MSE{slots}. EMA of the weights (decay {tr.ema}) exported."""
     frames = f"{tr.aux_frames} random future frames per window" if tr.aux_frames else "every frame"
+    edm = ("; the latent MSE is weighted by 1 / c_out(t)^2 (capped at 100, mean 1 over t), so the nearly clean "
+           "flow times, where the fine structure is decided, count as much as the noisy ones" if tr.loss_weight == "edm"
+           else "")
     return f"""- Loss: {tr.flow_w} x latent MSE (known frames weighted 0.1){slots} + {tr.aux} x (decoded position MSE +
-  inter-distance MSE) on {frames}, decoded by the frozen first stage. EMA of the weights (decay {tr.ema}) exported."""
+  inter-distance MSE) on {frames}, decoded by the frozen first stage{edm}. EMA of the weights (decay {tr.ema})
+  exported."""
 
 
 def cost_text(cfg: ModelConfig, p: dict) -> str:

@@ -133,6 +133,9 @@ class TrainingConfig:
     # weight of the latent MSE over the flow time: "uniform", or "edm" = 1 / c_out(t)^2 (stages/training.edm_weight;
     # per-batch latents only)
     loss_weight: str = field(default="uniform", metadata={"choices": ("uniform", "edm")})
+    # known frames of stage-2 batches perturbed atom by atom with a standard deviation drawn per window from
+    # 0 .. cond_noise (domain length unit; the targets stay clean), for chained rollouts; per-batch latents only
+    cond_noise: float = 0.0
     # orientation augmentation: a uniformly random rotation, or a random reflection of each axis (the symmetries of
     # a court: x -> -x and y -> -y about the centre), or none
     augment: str = field(default="rotation", metadata={"choices": ("rotation", "reflection", "none")})

@@ -227,3 +227,19 @@ def test_windows_superpose_the_future_on_now_and_keep_or_superpose_the_history()
     train, val, cut = pep.peptide_windows(cfg)
     assert len(train) == 2 * len(range(0, cut - cfg.T + 1, cfg.data.segment_stride)) and all(
         w.pos.shape[0] == cfg.T for w in train)
+
+
+def test_conditioning_noise_perturbs_the_known_frames_only():
+    from lamslide_train.stages.training import stage2_batch
+    cfg = pep.PeptideConfig()
+    p = np.random.default_rng(0).normal(size=(cfg.T, 22, 3)).astype(np.float32)
+    items = [(p, np.ones((cfg.T, 22), np.float32), np.arange(22, dtype=np.int32), np.zeros(22, np.int32))]
+    noisy = stage2_batch(items, np.random.default_rng(1), cfg, 32)
+    clean = stage2_batch(items, np.random.default_rng(1), cfg.replace(**{"training.cond_noise": 0.0}), 32)
+    assert cfg.training.cond_noise > 0
+    np.testing.assert_array_equal(noisy[0].numpy(), clean[0].numpy())           # the targets
+    pc, mc = noisy[4].numpy(), noisy[5].numpy()
+    diff = pc - clean[4].numpy()
+    assert (diff[mc == 0] == 0).all() and np.abs(diff[mc > 0]).max() > 0
+    # at most cond_noise (normalised by the scale) per window, a few standard deviations out
+    assert np.abs(diff).max() < 6 * cfg.training.cond_noise / cfg.scale

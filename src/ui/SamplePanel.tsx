@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Conversion } from '../core/sampler/compat';
 import { SOLVERS, type SolverName } from '../core/sampler/solvers';
+import { chainWarning } from '../core/sampler/stability';
 import type { Scene } from '../core/scene';
 import { formatTime, unitLabel } from './format';
 import { compatOf, describeConversion, horizonOf, modelsFor, ordinal, runInterval, sampleBlocker, samplingNow, type SamplerController } from './sampler';
@@ -106,6 +107,7 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
   const manifests = useApp((s) => s.manifests);
   // Computed here, not in a selector: it returns a new object each time, which a store selector must not.
   const horizon = horizonOf({ scene, manifest, settings });
+  const chainWarn = manifest && horizon && horizon.ok ? chainWarning(manifest.name, manifest.metrics, horizon.windows) : null;
   const [confirming, setConfirming] = useState(false);
   // A new scene or model asks again before converting.
   useEffect(() => setConfirming(false), [scene, manifest]);
@@ -181,6 +183,11 @@ export function SamplePanel({ controller, drawn }: { controller: SamplerControll
         {horizon && horizon.ok && `horizon: ${horizon.frames} frames = ${horizon.windows} ${horizon.windows === 1 ? 'window' : 'chained windows'} of ${future}${interval && horizon.time !== null ? ` · ${formatTime(horizon.frames, interval)}` : ''}`}
         {horizon && !horizon.ok && horizon.error}
       </p>
+      {chainWarn && (
+        <p className="warning" role="note" data-testid="sample-chain-warning">
+          {chainWarn}
+        </p>
+      )}
       <div className="checks">
         <label>
           <input type="checkbox" data-testid="keep-steps" checked={settings.keepSteps} onChange={(e) => st.updateSettings({ keepSteps: e.currentTarget.checked })} /> keep solver steps

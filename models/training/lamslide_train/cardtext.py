@@ -94,6 +94,10 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   a skip from x_t and a t-scaled network residual."""
 
 
+def cfg_unit(cfg: ModelConfig) -> str:
+    return {"molecule": "Å", "pedestrian": "m", "basketball": "ft"}.get(cfg.domain, "units")
+
+
 def loss_text(cfg: ModelConfig) -> str:
     tr = cfg.training
     slots = " (a slot's frames where its entity is absent are left out)" if cfg.first_stage.layout == "slots" else ""
@@ -104,6 +108,10 @@ def loss_text(cfg: ModelConfig) -> str:
     edm = ("; the latent MSE is weighted by 1 / c_out(t)^2 (capped at 100, mean 1 over t), so the nearly clean "
            "flow times, where the fine structure is decided, count as much as the noisy ones" if tr.loss_weight == "edm"
            else "")
+    if tr.cond_noise:
+        edm += (f"; the known frames are perturbed atom by atom (a standard deviation drawn per window from 0 to "
+                f"{tr.cond_noise:g} {cfg_unit(cfg)}) while the targets stay clean, because a chained rollout conditions "
+                "on generated frames")
     return f"""- Loss: {tr.flow_w} x latent MSE (known frames weighted 0.1){slots} + {tr.aux} x (decoded position MSE +
   inter-distance MSE) on {frames}, decoded by the frozen first stage{edm}. EMA of the weights (decay {tr.ema})
   exported."""

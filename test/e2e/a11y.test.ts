@@ -90,8 +90,8 @@ describe('accessibility', () => {
   it('has none with a molecule loaded, and its landmarks are unique', async () => {
     await page.click('[data-testid="demo-alanine-dipeptide"]');
     await waitForScene(page, 'alanine-dipeptide.pdb');
-    // the molecule model loads for the demo (md-small, which refuses its 0.5 ps frames naming both): let its load
-    // finish, or its controls are disabled while Tab runs
+    // the molecule model loads for the demo (ala2, which offers to take every 2nd of its 0.5 ps frames): let its
+    // load finish, or its controls are disabled while Tab runs
     await page.waitForFunction(() => {
       const s = window.__lamslideSample?.state();
       return s != null && s.model != null && s.status !== 'loading-model';

@@ -43,7 +43,10 @@ def start_window(model_dir, cfg, n):
 def torch_chain(model_dir, frames, nfe, threads, repeats):
     torch.set_num_threads(threads)
     fs, ap, cfg = load_model(model_dir)
-    nfe = nfe or cfg.evaluation.default_nfe
+    # the manifest's default, as the TypeScript side runs it (the config's default_nfe is only the build's guess
+    # before the NFE sweep chose one)
+    with open(os.path.join(model_dir, "manifest.json")) as f:
+        nfe = nfe or json.load(f)["sampler"]["default_nfe"]
     w = start_window(model_dir, cfg, 22)
     n_windows = -(-frames // cfg.future)
     run = lambda: chained_rollout(fs, ap, [w], cfg, 1, n_windows, nfe, cfg.evaluation.default_solver, 1)

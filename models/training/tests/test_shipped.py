@@ -11,7 +11,12 @@ import pytest
 
 from conftest import MODELS, built_models
 from lamslide_train.cards import finalize
-from lamslide_train.domains import get_domain
+from lamslide_train.domains import domain_of
+
+# Re-exported on another CPU than the one that built a model, float32 sums come out in another order: the fixtures
+# then differ by a few units in the last place (measured up to 7.6e-6 at magnitudes near 30 on this session's
+# machine, the same at the commit before any change); an exporter change moves them far more.
+ULPS = 2e-5
 from lamslide_train.stages.export import export_graphs, write_fixtures
 from lamslide_train.weights import load_model, load_weights
 from test_export import numbers
@@ -21,13 +26,13 @@ from test_export import numbers
 def test_reexport_reproduces_the_shipped_model(name, tmp_path):
     model = os.path.join(MODELS, name)
     fs, ap, cfg, _ = load_weights(model)
-    window = get_domain(cfg.domain).fixture_window(cfg)  # the build's fixture window (None: the default one)
+    window = domain_of(cfg).fixture_window(cfg)  # the build's fixture window (None: the default one)
     if window is None and cfg.domain != "pedestrian":
         pytest.skip(f"{name}: its fixture window comes from data not staged here")
     export_graphs(fs, ap, cfg, str(tmp_path))
     write_fixtures(fs, ap, cfg, str(tmp_path), window)
     with open(os.path.join(model, "fixtures", "fixtures.json")) as f, open(tmp_path / "fixtures" / "fixtures.json") as g:
-        assert numbers(json.load(f), json.load(g)) == 0.0
+        assert numbers(json.load(f), json.load(g)) <= ULPS
     for g in ("encoder", "approximator", "decoder"):
         new = onnx.load(str(tmp_path / f"{g}.onnx"))
         old = onnx.load(os.path.join(model, f"{g}.onnx"))
@@ -65,9 +70,9 @@ def test_system_model_reexports_and_regenerates_unchanged(name, tmp_path):
     out = tmp_path / "export"
     out.mkdir()
     export_graphs(fs, ap, cfg, str(out))
-    write_fixtures(fs, ap, cfg, str(out), get_domain(cfg.domain).fixture_window(cfg))
+    write_fixtures(fs, ap, cfg, str(out), domain_of(cfg).fixture_window(cfg))
     with open(os.path.join(model, "fixtures", "fixtures.json")) as f, open(out / "fixtures" / "fixtures.json") as g:
-        assert numbers(json.load(f), json.load(g)) == 0.0
+        assert numbers(json.load(f), json.load(g)) <= ULPS
     for g in ("encoder", "approximator", "decoder"):
         with open(os.path.join(model, f"{g}.onnx"), "rb") as a, open(out / f"{g}.onnx", "rb") as b:
             assert a.read() == b.read(), g

@@ -206,3 +206,23 @@ def test_feature_slot_model_exports_v2_graphs(cfg_class, tmp_path):
     _, logits = fs.decode_all(xs.reshape(-1, cfg.first_stage.L, cfg.first_stage.C), ids.repeat(xs.shape[0] * cfg.T, 1))
     want = torch.tensor(r["window"]["feats"]["data"]).repeat(xs.shape[0] * cfg.T, 1)
     assert torch.equal(logits.argmax(-1), want.long())
+
+
+def test_input_mlp_of_eight_parts_equals_one_concatenation_and_exports_no_concat_of_eight(tmp_path):
+    torch.manual_seed(2)
+    net = SlotApproximator(T=7, L=8, C=5, d=3, hidden=16, heads=2, depth=1, observed=3, smooth_basis=0, n_feats=2,
+                           pair_messages=2, state_messages=3).eval()
+    widths = [3, 5, 7, 2, 4, 6, 1, 8]
+    parts = [torch.randn(2, 8, w) for w in widths]
+    net.inp[0] = torch.nn.Linear(sum(widths), 16)
+    assert torch.allclose(net.input_mlp(parts), net.inp(torch.cat(parts, dim=-1)), atol=1e-5)
+    import onnx
+    from lamslide_train.stages.export import export_graphs
+    from lamslide_train.stages.first_stage import make_first_stage
+    from lamslide_train.domains.peptide import PeptideConfig
+    cfg = PeptideConfig().replace(**{"approximator.hidden": 16, "approximator.heads": 2, "approximator.depth": 1,
+                                     "approximator.pair_messages": 2, "approximator.state_messages": 2})
+    from lamslide_train.stages.approximator import make_approximator
+    export_graphs(make_first_stage(cfg), make_approximator(cfg), cfg, str(tmp_path))
+    g = onnx.load(str(tmp_path / "approximator.onnx")).graph
+    assert max(len(n.input) for n in g.node if n.op_type == "Concat") <= 7

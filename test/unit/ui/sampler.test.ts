@@ -183,6 +183,11 @@ describe('sampler controller', () => {
     expect(compatReport(scene, ped).ok).toBe(false);
     expect(compatReport(scene, mol).problems.map((p) => p.field)).toEqual(['features']);
     expect(modelsFor(index, scene, { a: ped, m: mol }).map((m) => m.name)).toEqual(['m']);
+    // a model scoped to one molecule (listed first) comes after the general one when neither takes the scene
+    const only = parseManifest(await tinyManifest(graphs, { ...DIMS, D: 3 }, { name: 'p', domain: 'molecule', dims: 3, format: 'lamslide-model/2', length_unit: 'Å', frame_interval: { value: 1, unit: 'ps' }, first_stage: { kind: 'learned', layout: 'shared' }, features: { key: 'element', vocab: ['H', 'C'] }, scope: { formula: 'C6H12N2O2' } }));
+    expect(only.scope).toEqual({ formula: 'C6H12N2O2' });
+    const both = [{ name: 'p', path: 'p', domain: 'molecule' }, ...index];
+    expect(modelsFor(both, scene, { a: ped, m: mol, p: only }).map((m) => m.name)).toEqual(['m', 'p']);
   });
 });
 

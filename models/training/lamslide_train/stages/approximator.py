@@ -183,8 +183,10 @@ class SlotApproximator(nn.Module):
         vel = (now - c[:, :, self.obs - 2:self.obs - 1]) * prev_known
         # "last": the unknown frames start from "now" held (frames far apart compared with the motion's memory, as the
         # peptide's 1 ps frames, where a two-frame velocity extrapolates noise); the velocity still enters the pair terms
-        step = self.offsets * vel if self.base == "velocity" else 0.0 * vel
-        base = cm * c + (1.0 - cm) * (now + step)
+        if self.base == "velocity":
+            base = cm * c + (1.0 - cm) * (now + self.offsets * vel)
+        else:
+            base = cm * c + (1.0 - cm) * now
         if self.n_feats:
             # an entity in the conditioning carries its feature's one-hot at "now"; an unused slot carries none
             occ = (self.features_of(cond).sum(dim=-1) > 0).to(torch.float32)
@@ -218,7 +220,9 @@ class SlotApproximator(nn.Module):
         w = g[..., :self.K] * pm.unsqueeze(-1)                           # [B, E, E, K]
         msg = torch.matmul(w.transpose(2, 3), rel / dist)                # [B, E, K, D]: sum_j w_k(ij) unit(x_i - x_j)
         nb = self.depth * self.heads
-        bias = g[..., self.K:self.K + nb].reshape(B, E, E, self.depth, self.heads).permute(3, 0, 4, 1, 2)
+        # without state messages the slice is the one the shipped graphs were exported with (they re-export byte for byte)
+        att = g[..., self.K:self.K + nb] if self.S else g[..., self.K:]
+        bias = att.reshape(B, E, E, self.depth, self.heads).permute(3, 0, 4, 1, 2)
         ws = g[..., self.K + nb:] * pm.unsqueeze(-1) if self.S else None   # [B, E, E, S]
         return bias, msg.reshape(B, E, self.K * D), ws
 
@@ -231,6 +235,18 @@ class SlotApproximator(nn.Module):
         flat = dev.reshape(B, 1, E, -1)                                  # [B, 1, E, T * D]
         m = torch.matmul(w, flat) - w.sum(-1, keepdim=True) * flat      # [B, S, E, T * D]
         return m.permute(0, 2, 1, 3).reshape(B, E, -1)
+
+    def input_mlp(self, parts):
+        """self.inp of the token parts concatenated. With more than 7 parts the first layer is applied to two
+        concatenations of at most 4 and summed (the same weights, split by columns): WebGPU runs a Concat with one
+        storage buffer per input plus the output, and a device gets 8 per shader stage by default, so the 8 parts
+        with state messages in one Concat failed there (SwiftShader), and the ONNX export merges nested Concats."""
+        if len(parts) <= 7:
+            return self.inp(torch.cat(parts, dim=-1))
+        first, a, b = self.inp[0], torch.cat(parts[:4], dim=-1), torch.cat(parts[4:], dim=-1)
+        n = a.shape[-1]
+        h = a @ first.weight[:, :n].T + b @ first.weight[:, n:].T + first.bias
+        return self.inp[2](self.inp[1](h))
 
     def forward(self, x, t, cond, cond_mask):
         B = x.shape[0]
@@ -252,7 +268,7 @@ class SlotApproximator(nn.Module):
             parts.append(msg)
             if self.S:
                 parts.append(self.state_terms(ws, dev))
-        h = self.inp(torch.cat(parts, dim=-1))
+        h = self.input_mlp(parts)
         temb = self.t_mlp(timestep_embedding(t))
         bias = ((1.0 - occ) * NEG)[:, None, None, :]
         for i, blk in enumerate(self.blocks):

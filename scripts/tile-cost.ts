@@ -7,7 +7,6 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mulberry32 } from '../src/core/rng';
 import { tilingFor } from '../src/core/sampler/compat';
 import { sceneSampleWindow } from '../src/core/sampler/scene-sample';
 import { sampleWindow } from '../src/core/sampler/tiles';
@@ -15,33 +14,14 @@ import type { Scene } from '../src/core/scene';
 import { OnnxModel } from '../src/engine/model';
 import { FileModelSource } from '../src/engine/node-source';
 import { configureOrt } from '../src/engine/ort';
+import { plazaScene } from '../test/models/plaza.ts';
 
 /** People per square metre: a busy but free-flowing plaza (ETH/UCY's busiest scenes reach about this). */
 const DENSITY = 0.1;
 
 function plaza(N: number, F: number, seed: number): Scene {
-  const rand = mulberry32(seed);
   const side = Math.sqrt(N / DENSITY);
-  const positions = new Float32Array(F * N * 2);
-  for (let n = 0; n < N; n++) {
-    const x = rand() * side;
-    const y = rand() * side;
-    const a = rand() * 2 * Math.PI;
-    const v = 1 + rand() * 0.6;
-    for (let f = 0; f < F; f++) positions.set([x + Math.cos(a) * v * 0.4 * f, y + Math.sin(a) * v * 0.4 * f], (f * N + n) * 2);
-  }
-  return {
-    name: `plaza-${N}`,
-    kind: 'pedestrian',
-    dim: 2,
-    entities: Array.from({ length: N }, (_, n) => ({ sourceId: String(n + 1), label: `ped ${n + 1}` })),
-    frameCount: F,
-    positions,
-    mask: new Uint8Array(F * N).fill(1),
-    frameInterval: { value: 0.4, unit: 's' },
-    frameLabels: Array.from({ length: F }, (_, f) => f * 10),
-    lengthUnit: 'm',
-  };
+  return plazaScene({ N, F, width: side, height: side, seed, name: `plaza-${N}` });
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { k: { type: 'string', default: '20' }, nfe: { type: 'string', default: '10' }, repeat: { type: 'string', default: '3' } } });

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEthUcy } from '../../src/core/formats/index';
-import { mulberry32 } from '../../src/core/rng';
 import { checkScene, tilingFor } from '../../src/core/sampler/compat';
 import { sceneSampleWindow } from '../../src/core/sampler/scene-sample';
 import { sampleWindow } from '../../src/core/sampler/tiles';
@@ -18,31 +17,10 @@ import { FileModelSource } from '../../src/engine/node-source';
 import { configureOrt } from '../../src/engine/ort';
 import { runMain } from '../unit/cli/helpers';
 import { listedModels } from './index';
+import { plazaScene } from './plaza';
 
-/** N walkers crossing a wide plaza (90 x 30 m) on straight lines at 1.0-1.6 m/s, F frames 0.4 s apart, ETH/UCY ids. */
-function plaza(N: number, F: number): Scene {
-  const rand = mulberry32(21);
-  const positions = new Float32Array(F * N * 2);
-  for (let n = 0; n < N; n++) {
-    const x = rand() * 90;
-    const y = rand() * 30;
-    const a = rand() * 2 * Math.PI;
-    const v = 1 + rand() * 0.6;
-    for (let f = 0; f < F; f++) positions.set([x + Math.cos(a) * v * 0.4 * f, y + Math.sin(a) * v * 0.4 * f], (f * N + n) * 2);
-  }
-  return {
-    name: 'plaza.txt',
-    kind: 'pedestrian',
-    dim: 2,
-    entities: Array.from({ length: N }, (_, n) => ({ sourceId: String(n + 1), label: `ped ${n + 1}` })),
-    frameCount: F,
-    positions,
-    mask: new Uint8Array(F * N).fill(1),
-    frameInterval: { value: 0.4, unit: 's' },
-    frameLabels: Array.from({ length: F }, (_, f) => f * 10),
-    lengthUnit: 'm',
-  };
-}
+/** N walkers crossing a wide plaza (90 x 30 m), F frames 0.4 s apart, ETH/UCY ids. */
+const plaza = (N: number, F: number): Scene => plazaScene({ N, F, width: 90, height: 30, seed: 21, name: 'plaza.txt' });
 
 const ped = listedModels().find((m) => m.domain === 'pedestrian');
 const N = 150;

@@ -96,11 +96,7 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   a skip from x_t and a t-scaled network residual."""
 
 
-def cfg_unit(cfg: ModelConfig) -> str:
-    return {"molecule": "Å", "pedestrian": "m", "basketball": "ft"}.get(cfg.domain, "units")
-
-
-def loss_text(cfg: ModelConfig) -> str:
+def loss_text(cfg: ModelConfig, unit: str) -> str:
     tr = cfg.training
     slots = " (a slot's frames where its entity is absent are left out)" if cfg.first_stage.layout == "slots" else ""
     if tr.aux == 1.0 and not tr.aux_frames:
@@ -112,7 +108,7 @@ def loss_text(cfg: ModelConfig) -> str:
            else "")
     if tr.cond_noise:
         edm += (f"; the known frames are perturbed atom by atom (a standard deviation drawn per window from 0 to "
-                f"{tr.cond_noise:g} {cfg_unit(cfg)}) while the targets stay clean, because a chained rollout conditions "
+                f"{tr.cond_noise:g} {unit}) while the targets stay clean, because a chained rollout conditions "
                 "on generated frames")
     # the shipped cards without these options keep their line breaks (they regenerate byte for byte)
     ema = f"\n  EMA of the weights (decay {tr.ema}) exported." if edm else f" EMA of the weights (decay {tr.ema}) exported."

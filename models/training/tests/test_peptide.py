@@ -222,6 +222,11 @@ def test_windows_superpose_the_future_on_now_and_keep_or_superpose_the_history()
     # tumbling removed: the future stays much closer to "now" than recorded
     rms = lambda a: np.sqrt(((a[now + 1:] - a[now]) ** 2).sum(-1).mean())
     assert rms(raw) < 0.6 * rms(truth)
+    # both at once: the recorded-history windows, then the superposed ones, as two calls give them
+    two = pep.body_windows(cfg, run.coords, run.feats, "eval_b", [100, 140], both=True)
+    apart = (pep.body_windows(cfg, run.coords, run.feats, "eval_b", [100, 140], False)
+             + pep.body_windows(cfg, run.coords, run.feats, "eval_b", [100, 140], True))
+    assert len(two) == 4 and all(np.array_equal(a.pos, b.pos) and a.start == b.start for a, b in zip(two, apart))
     off = pep.body_windows(cfg.replace(**{"data.align": False}), run.coords, run.feats, "eval_b", [100], False)[0]
     np.testing.assert_array_equal(off.pos, truth)
     train, val, cut = pep.peptide_windows(cfg)

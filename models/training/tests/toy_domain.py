@@ -78,7 +78,7 @@ class ToyDomain(Domain):
         rows = "\n".join(f"| {v['solver']} | {v['nfe']} | {v['ade']:.3f} | {v['fde']:.3f} |"
                          for v in me.values() if isinstance(v, dict) and "nfe" in v)
         return (f"# {man['name']}\n\n## Model\n{cardtext.first_stage_text(cfg, me, p, 'sim')}\n"
-                f"{cardtext.approximator_text(cfg, p)}\n{cardtext.loss_text(cfg)}\n\n## Metrics\n{rows}\n\n"
+                f"{cardtext.approximator_text(cfg, p)}\n{cardtext.loss_text(cfg, self.length_unit)}\n\n## Metrics\n{rows}\n\n"
                 f"## Cost\n{cardtext.cost_text(cfg, p)}\n\n## Rebuild\n```\n{self.rebuild_command(man, cfg)}\n```\n")
 
     def rebuild_command(self, man, cfg):

@@ -553,7 +553,7 @@ def card_text(domain, man, cfg):
   RMSD {fs_sum['train']['rmsd']:.3f} Å on its training molecules, {fs_sum['unseen']['rmsd']:.3f} Å on its probe molecules
   (conformers), elements {fs_sum['train']['elements'] * 100:.2f} % / {fs_sum['unseen']['elements'] * 100:.2f} %.""" if fs_rep.get("trained_on") and fs_sum else "")
     model = "\n".join([cardtext.first_stage_text(cfg, me, p, "Å"), cardtext.approximator_text(cfg, p),
-                       cardtext.loss_text(cfg)])
+                       cardtext.loss_text(cfg, "Å")])
     base_txt = ("the last known latent held" if cfg.approximator.base == "last" else
                 "the last two known latents extrapolated at constant velocity")
     return f"""# {name}

@@ -190,7 +190,7 @@ class PedestrianDomain(Domain):
         model = "\n".join([
             cardtext.first_stage_text(cfg, me, p, "m", "(A learned encoder/decoder of 200k parameters was still metres "
                                                        "off after 800 CPU steps.)"),
-            cardtext.approximator_text(cfg, p), cardtext.loss_text(cfg)])
+            cardtext.approximator_text(cfg, p), cardtext.loss_text(cfg, "m")])
         return f"""# {name}
 
 LaM-SLidE pedestrian model (ETH/UCY), {cfg.dims}-D, built by `models/training` on this project's CPU.

@@ -26,6 +26,7 @@ heavy-atom bonds then stay within a few per cent in single windows, the freely t
 not, and chained windows drift (at NFE 1 the bonds shrink window by window). Levers not tried: a longer build, an
 equivariant approximator, internal coordinates for the methyl rotors, a bond-length loss on the samples.
 """
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -175,20 +176,24 @@ def superpose(frames, ref, sel) -> np.ndarray:
     return (np.einsum("fni,fij->fnj", f - cf, rot) + cr).astype(np.float32)
 
 
-def body_windows(cfg, coords, feats, source, starts, history):
+def body_windows(cfg, coords, feats, source, starts, history=False, both=False):
     """Windows of T frames at `starts` with the future frames superposed on "now" (and the known frames too when
-    `history`), or as recorded without data.align."""
+    `history`), or as recorded without data.align. With `both`: those with the known frames as recorded, then the
+    same windows with them superposed too, from one superposition per window."""
     out = trajectory_windows(coords, feats, source, cfg.T, starts, 0)
     if not cfg.data.align:
-        return out
+        return out + trajectory_windows(coords, feats, source, cfg.T, starts, 0) if both else out
     sel, now = heavy_atoms(cfg, feats), cfg.observed - 1
+    extra = []
     for w in out:
         moved = superpose(w.pos, w.pos[now], sel)
-        if history:
+        if both:
+            extra.append(dataclasses.replace(w, pos=moved))
+        if history and not both:
             w.pos[:] = moved
         else:
             w.pos[now + 1:] = moved[now + 1:]
-    return out
+    return out + extra
 
 
 def peptide_windows(cfg):
@@ -200,8 +205,7 @@ def peptide_windows(cfg):
     cut = split_frame(cfg, run)
     if d.align:
         starts = list(range(0, cut - cfg.T + 1, d.segment_stride))
-        train = (body_windows(cfg, run.coords[:cut], run.feats, "ala2_train", starts, False)
-                 + body_windows(cfg, run.coords[:cut], run.feats, "ala2_train", starts, True))
+        train = body_windows(cfg, run.coords[:cut], run.feats, "ala2_train", starts, both=True)
     else:
         train = trajectory_windows(run.coords[:cut], run.feats, "ala2_train", d.segment,
                                    list(range(0, cut - d.segment + 1, d.segment_stride)), 0)
@@ -481,7 +485,7 @@ def card_text(domain, man, cfg):
                     f"{fl['js_phi_psi']:.3f} | {_pops(fl['populations'])} | {fl['max_population_error']:.3f} |")
         rows.append(f"| eval_a (the reference) | 0 | 0 | 0 | {_pops(lr['reference_populations'])} | 0 |")
     model = "\n".join([cardtext.first_stage_text(cfg, me, p, "Å"), cardtext.approximator_text(cfg, p),
-                       cardtext.loss_text(cfg)])
+                       cardtext.loss_text(cfg, domain.length_unit)])
     b = lr.get("bonds", {})
     sp = lr.get("speed", {})
     return f"""# {name}

@@ -59,7 +59,7 @@ def system_card(domain, man, cfg):
     me, p = man["metrics"], man["provenance"]
     unit = domain.length_unit
     model = "\n".join([cardtext.first_stage_text(cfg, me, p, unit), cardtext.approximator_text(cfg, p),
-                       cardtext.loss_text(cfg)])
+                       cardtext.loss_text(cfg, unit)])
     # optional: a domain's own limits paragraph (card_limits), placed before the rebuild command
     limits = f"## Limits\n{domain.card_limits(man, cfg)}\n\n" if hasattr(domain, "card_limits") else ""
     return f"""# {man['name']}

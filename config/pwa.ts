@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { VitePWAOptions } from 'vite-plugin-pwa';
-import { GRAPH_NAMES, parseManifest, parseModelIndex } from '../src/core/sampler/manifest.ts';
+import { graphEntries, parseManifest, parseModelIndex } from '../src/core/sampler/manifest.ts';
 
 export interface PrecacheEntry {
   url: string;
@@ -32,10 +32,8 @@ export function modelPrecacheEntries(root: string): PrecacheEntry[] {
     const manifestText = readFileSync(join(root, 'models', entry.path, 'manifest.json'), 'utf8');
     const manifest = parseManifest(JSON.parse(manifestText), `models/${dir}/manifest.json`);
     out.push({ url: posix.join('models', dir, 'manifest.json'), revision: sha256(manifestText) });
-    for (const g of GRAPH_NAMES) {
-      const f = manifest.files[g];
-      out.push({ url: posix.join('models', dir, f.path), revision: f.sha256 });
-    }
+    // the slot graph too, where a model has one: the sampler runs it, so offline use needs it
+    for (const [, f] of graphEntries(manifest)) out.push({ url: posix.join('models', dir, f.path), revision: f.sha256 });
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseModelIndex } from '../core/sampler/manifest';
+import { graphEntries, parseModelIndex } from '../core/sampler/manifest';
 import { rollout } from '../core/sampler/rollout';
 import { intervalNanoseconds } from '../core/run/horizon';
 import { createRng } from '../core/rng';
@@ -69,6 +69,10 @@ interface ChildResult {
   peak: { gflops: number; size: number; ms: number }[];
   /** ms of one chained rollout of `chain` frames (K = 1) */
   chainMs?: number;
+  /** models with the slot graph: the N = n0, K = 20, NFE 10 rollout on the full-latent graph, and its FLOPs */
+  fullGraph?: { ms: number; flops: number };
+  /** the graph the rollouts above ran: 'slots' or 'full' */
+  graph: 'slots' | 'full';
 }
 
 const DEFAULT_N = 16;
@@ -131,12 +135,22 @@ async function rolloutFlops(model: OnnxModel, bytes: Record<string, Uint8Array>,
     mask: { type: 'float32', data: new Float32Array(observed * N).fill(1), dims: [observed, N] },
     ...(benchFeats(model, observed, N) ? { feats: { type: 'int32' as const, data: benchFeats(model, observed, N)!, dims: [observed, N] } } : {}),
   });
-  const apx = await countFlops(bytes.approximator, {
-    x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-    t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
-    cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-    cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
-  });
+  // the graph the rollout runs: the slot graph on the N occupied slots when the model has one
+  const W = model.dims.slotWidth;
+  const apx = model.slots && W && bytes.slot_approximator
+    ? await countFlops(bytes.slot_approximator, {
+        x: { type: 'float32', data: new Float32Array(K * T * N * W), dims: [K, T, N, W] },
+        t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
+        cond: { type: 'float32', data: new Float32Array(K * T * N * W), dims: [K, T, N, W] },
+        frame_mask: { type: 'int32', data: new Int32Array(K * T).fill(1), dims: [K, T] },
+        occupied: { type: 'float32', data: new Float32Array(K * N).fill(1), dims: [K, N] },
+      })
+    : await countFlops(bytes.approximator, {
+        x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+        t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
+        cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+        cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
+      });
   const dec = await countFlops(bytes.decoder, {
     latent: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K * T, L, C] },
     ids: { type: 'int32', data: ids(K * T), dims: [K * T, N] },
@@ -169,18 +183,19 @@ async function matmulPeak(quick: boolean): Promise<{ gflops: number; size: numbe
 async function runChild(req: ChildRequest): Promise<ChildResult> {
   const model = await loadModelDir(req.model, req.threads);
   const bytes: Record<string, Uint8Array> = {};
-  for (const g of ['encoder', 'approximator', 'decoder'] as const) bytes[g] = new Uint8Array(readFileSync(join(req.model, model.manifest.files[g].path)));
+  for (const [g, f] of graphEntries(model.manifest)) bytes[g] = new Uint8Array(readFileSync(join(req.model, f.path)));
   const { observed, future } = model.dims;
   const T = observed + future;
   const budget = req.quick ? 0 : 1000;
-  const one = async (N: number, K: number, nfe: number) => {
+  const one = async (N: number, K: number, nfe: number, approximator: 'auto' | 'full' = 'auto') => {
     const D = model.dims.D;
     const w = walkers(T, N, D, N);
-    return timeIt(() => rollout(model, model.dims, { T, N, D, ...w, feats: benchFeats(model, 1, N) }, { K, nfe, solver: BENCH_NFE_SOLVER, seed: 1 }), req.quick, budget);
+    return timeIt(() => rollout(model, model.dims, { T, N, D, ...w, feats: benchFeats(model, 1, N) }, { K, nfe, solver: BENCH_NFE_SOLVER, seed: 1, approximator }), req.quick, budget);
   };
   // A pool smaller than 16 (a small test model) caps the default N: more entities than IDs cannot be sampled.
   const n0 = Math.min(DEFAULT_N, model.manifest.id_pool);
-  const res: ChildResult = { threads: req.threads, n0, k0: DEFAULT_K, nfe: {}, nSweep: {}, kSweep: {}, flops: {}, flopsN: {}, flopsK: {}, uncounted: {}, peak: [] };
+  const useSlots = Boolean(model.slots && model.dims.slotWidth);
+  const res: ChildResult = { threads: req.threads, n0, k0: DEFAULT_K, nfe: {}, nSweep: {}, kSweep: {}, flops: {}, flopsN: {}, flopsK: {}, uncounted: {}, peak: [], graph: useSlots ? 'slots' : 'full' };
   const base = await rolloutFlops(model, bytes, n0, DEFAULT_K);
   res.uncounted = base.uncounted;
   for (const nfe of req.nfe) {
@@ -199,6 +214,19 @@ async function runChild(req: ChildRequest): Promise<ChildResult> {
       const f = await rolloutFlops(model, bytes, n0, K);
       res.flopsK[K] = f.fixed + NFE * f.perNfe;
     }
+  }
+  if (useSlots) {
+    // the same rollout on the full-latent graph, side by side: what the slot graph saves
+    const ms = await one(n0, DEFAULT_K, 10, 'full');
+    const { L, C } = model.dims;
+    const K = DEFAULT_K;
+    const apx = await countFlops(bytes.approximator, {
+      x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+      t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
+      cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+      cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
+    });
+    res.fullGraph = { ms, flops: base.fixed + 10 * apx.flops };
   }
   if (req.chain > 0) {
     const N = Math.min(req.chainN, model.manifest.id_pool);
@@ -352,6 +380,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
 
   let torch: unknown;
+  let torchFull: number | undefined;
   let torchWhy = '';
   if (values['no-torch']) torchWhy = 'skipped (--no-torch)';
   else if (!existsSync('/usr/bin/python3')) torchWhy = 'unavailable: /usr/bin/python3 not found';
@@ -361,34 +390,43 @@ export async function runBench(argv: string[]): Promise<number> {
     const trainingDir = resolve(modelDir, '..', 'training');
     if (!existsSync(join(trainingDir, 'lamslide_train'))) torchWhy = `unavailable: ${trainingDir}/lamslide_train not found`;
     else {
-      const r = await spawnJson(
-        '/usr/bin/python3',
-        [
-          '-m',
-          'lamslide_train.bench_torch',
-          '--model',
-          rel,
-          '--k',
-          String(DEFAULT_K),
-          '--nfe',
-          nfes.join(','),
-          // PyTorch's N and K sweeps triple its run time; only with --torch-sweeps (the N=16, K=20 points always).
-          '--n',
-          values['torch-sweeps'] ? ns.join(',') : String(DEFAULT_N),
-          '--ks',
-          values['torch-sweeps'] ? ks.join(',') : String(DEFAULT_K),
-          '--n0',
-          String(DEFAULT_N),
-          '--threads',
-          String(torchThreads),
-          // 3 repetitions (median) rather than 7: keeps the whole bench near two minutes on an idle machine.
-          '--quick',
-        ],
-        trainingDir,
-        600_000,
-      );
+      const torchRun = (graph: 'slots' | 'full', nfe: number[], n: number[], k: number[]) =>
+        spawnJson(
+          '/usr/bin/python3',
+          [
+            '-m',
+            'lamslide_train.bench_torch',
+            '--model',
+            rel,
+            '--k',
+            String(DEFAULT_K),
+            '--nfe',
+            nfe.join(','),
+            '--n',
+            n.join(','),
+            '--ks',
+            k.join(','),
+            '--n0',
+            String(DEFAULT_N),
+            '--threads',
+            String(torchThreads),
+            '--graph',
+            graph,
+            // 3 repetitions (median) rather than 7: keeps the whole bench near two minutes on an idle machine.
+            '--quick',
+          ],
+          trainingDir,
+          600_000,
+        );
+      // PyTorch's N and K sweeps triple its run time; only with --torch-sweeps (the N=16, K=20 points always).
+      const r = await torchRun('slots', nfes, values['torch-sweeps'] ? ns : [DEFAULT_N], values['torch-sweeps'] ? ks : [DEFAULT_K]);
       if (r.error) torchWhy = `unavailable: ${r.error}`;
       else torch = r.json;
+      if (torch && (torch as { graph?: string }).graph === 'slots') {
+        // the same weights through the training code's full-latent forward: every slot of the code
+        const f = await torchRun('full', [10], [DEFAULT_N], [DEFAULT_K]);
+        if (!f.error) torchFull = readTorchSeries(f.json, 'nfe')[10];
+      }
     }
   }
   let md: BenchMd | undefined;
@@ -416,7 +454,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const lines: string[] = [];
   const cpu = cpus();
   lines.push(`lamslide bench: model ${manifest.name} (L=${manifest.latent.L}, C=${manifest.latent.C}, T=${manifest.frames.observed}+${manifest.frames.future}, pool ${P})`);
+  const slotRuns = children[0]?.graph === 'slots';
   lines.push(`rollout = encode ${manifest.frames.observed} known frames + NFE x approximator(batch K) + decode K x T frames; solver ${BENCH_NFE_SOLVER}; N=${children[0]?.n0 ?? DEFAULT_N} entities unless stated; median ms`);
+  lines.push(slotRuns
+    ? 'approximator: the slot graph on the N occupied slots (CONTRACT.md, "Slot approximator"), in WASM and in PyTorch (the same computation through SlotApproximator.forward_slots); the full-latent graph side by side below'
+    : 'approximator: the full-latent graph (the model has no slot graph)');
   lines.push(`machine: ${cpu.length} x ${cpu[0]?.model ?? arch()}, node ${process.version}, onnxruntime-web ${ort.env.versions.web ?? ''} WASM (SIMD) in Node; PyTorch eager CPU via models/training bench_torch`);
   lines.push('');
   const th = (c: ChildResult) => `WASM ${c.threads}t`;
@@ -447,6 +489,31 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const k of ks) kRows.push([String(k), fmt(sw.kSweep[k], 1), tK[k] === undefined ? 'n/a' : fmt(tK[k], 1), fmt(sw.flopsK[k] / 1e9, 3), fmt(sw.flopsK[k] / 1e6 / sw.kSweep[k], 2)]);
   lines.push(table(kRows));
   lines.push('');
+  const full = children.map((c) => c.fullGraph);
+  if (full.every((f) => f !== undefined)) {
+    const n0 = children[0].n0;
+    const mf = manifest as unknown as { dims: number; features?: { vocab?: string[] } };
+    const codeSlots = Math.floor((manifest.latent.L * manifest.latent.C) / (mf.dims + (mf.features?.vocab?.length ?? 0)));
+    lines.push(`slot graph against the full-latent graph (N=${n0}, K=${DEFAULT_K}, NFE 10; PyTorch full: the training code's forward over all ${codeSlots} slots of the code):`);
+    const fr = [['graph', ...children.map((c) => `${th(c)} ms`), 'PyTorch ms', 'GFLOP']];
+    fr.push(['slots', ...children.map((c) => fmt(c.nfe[10] ?? NaN, 1)), tNfe[10] === undefined ? 'n/a' : fmt(tNfe[10], 1), fmt((last.flops[10] ?? NaN) / 1e9, 3)]);
+    fr.push(['full', ...full.map((f) => fmt(f!.ms, 1)), torchFull === undefined ? 'n/a' : fmt(torchFull, 1), fmt(full[full.length - 1]!.flops / 1e9, 3)]);
+    lines.push(table(fr));
+    lines.push('');
+  }
+  // The issue's cost targets, read off the tables above (all from this one run).
+  const two = children.find((c) => c.threads === 2);
+  if (two && two.nfe[10] !== undefined) {
+    const ms = two.nfe[10];
+    const nLow = Math.min(...ns);
+    const nHigh = Math.max(...ns);
+    const targets = [`cost targets (K=${DEFAULT_K}, NFE 10): N=${two.n0} in WASM 2 threads ${fmt(ms, 1)} ms (target <= 150 ms: ${ms <= 150 ? 'met' : 'not met'})`];
+    if (tNfe[10] !== undefined) targets.push(`PyTorch eager same computation ${fmt(tNfe[10], 1)} ms (${fmt(tNfe[10] / ms, 2)}x the WASM time)`);
+    if (torchFull !== undefined) targets.push(`PyTorch eager full latent ${fmt(torchFull, 1)} ms (${fmt(torchFull / ms, 2)}x)`);
+    if (sw.flopsN[nLow] !== undefined && sw.flopsN[nHigh] !== undefined) targets.push(`GFLOP N=${nLow} / N=${nHigh} = ${fmt(sw.flopsN[nLow] / sw.flopsN[nHigh], 3)} (target < 0.5: ${sw.flopsN[nLow] / sw.flopsN[nHigh] < 0.5 ? 'met' : 'not met'})`);
+    lines.push(targets.join('; '));
+    lines.push('');
+  }
   lines.push('FLOPs: counted from the graphs (2 x product elements x contraction length for every MatMul/Gemm; operand shapes read by running a copy of each graph that exposes them); element-wise ops, softmax and norms not counted.');
   const unc = Object.entries(last.uncounted);
   if (unc.length) lines.push(`  not counted (no shape rule): ${unc.map(([k, v]) => `${v} x ${k}`).join(', ')}`);

@@ -8,7 +8,7 @@ import type { DeviceSolveOptions } from '../core/sampler/model';
 import { solveWith, type VectorOps } from '../core/sampler/solvers';
 import { buildOnnx, ONNX_FLOAT } from './onnx-proto';
 import { ort } from './ort';
-import type { GraphSession } from './session';
+import type { Feed, GraphSession } from './session';
 
 /** out = sum_i c_i * v_i for `terms` inputs v0.. (float32, any shape) and scalar coefficients c0.. ([1]). */
 export function linearCombinationGraph(terms: number): Uint8Array {
@@ -71,13 +71,14 @@ export class GpuSolver {
 
   /**
    * Runs the solve with `approximator` (a WebGPU session created with gpu-buffer outputs) and returns x_S.
-   * Arrays are [B,T,L,C] / [B,T,L].
+   * `noise` is the state x (shape `dims`, any rank); `fixed` are the other inputs but `t`, uploaded once
+   * (cond and cond_mask for the full graph; cond, frame_mask and occupied for the slot graph).
    */
-  async integrate(approximator: GraphSession, noise: Float32Array, cond: Float32Array, condMask: Int32Array, dims: [number, number, number, number], opts: DeviceSolveOptions): Promise<Float32Array> {
-    const [B, T, L, C] = dims;
-    const x0 = this.upload(noise, [B, T, L, C]);
-    const condT = this.upload(cond, [B, T, L, C]);
-    const maskT = this.upload(condMask, [B, T, L]);
+  async integrate(approximator: GraphSession, noise: Float32Array, dims: number[], fixed: Record<string, Feed>, opts: DeviceSolveOptions): Promise<Float32Array> {
+    const B = dims[0];
+    const x0 = this.upload(noise, dims);
+    const fixedT: Record<string, ort.Tensor> = {};
+    for (const [k, f] of Object.entries(fixed)) fixedT[k] = this.upload(f.data, f.dims);
     const ops: VectorOps<ort.Tensor> = {
       combine: async (terms) => {
         const s = terms.length === 2 ? this.combine2 : terms.length === 4 ? this.combine4 : undefined;
@@ -95,7 +96,7 @@ export class GpuSolver {
       const x = await solveWith<ort.Tensor>(
         x0,
         async (state, t) => {
-          const out = await approximator.runTensors({ x: state, t: new ort.Tensor('float32', new Float32Array(B).fill(t), [B]), cond: condT, cond_mask: maskT });
+          const out = await approximator.runTensors({ ...fixedT, x: state, t: new ort.Tensor('float32', new Float32Array(B).fill(t), [B]) });
           return out.x1_pred;
         },
         ops,
@@ -106,8 +107,7 @@ export class GpuSolver {
       return data;
     } finally {
       x0.dispose();
-      condT.dispose();
-      maskT.dispose();
+      for (const t of Object.values(fixedT)) t.dispose();
     }
   }
 

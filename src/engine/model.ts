@@ -3,8 +3,8 @@
  * the sampler's LatentModel. Shapes are bucketed on WebGPU (N and batch rounded up) so a new scene does not
  * compile new shaders; padded entities get mask 0 and an ID no real entity uses, padded batch rows repeat row 0.
  */
-import { GRAPH_NAMES, ManifestError, parseManifest, type GraphName, type ModelManifest } from '../core/sampler/manifest';
-import type { DeviceSolveOptions, LatentModel, ModelDims } from '../core/sampler/model';
+import { GRAPH_NAMES, ManifestError, parseManifest, SLOT_GRAPH, type GraphName, type ModelManifest } from '../core/sampler/manifest';
+import type { DeviceSolveOptions, LatentModel, ModelDims, SlotGraph } from '../core/sampler/model';
 import { dimsFromManifest } from '../core/sampler/rollout';
 import { errorMessage, ModelLoadError } from './errors';
 import { GpuSolver } from './gpu-solve';
@@ -98,6 +98,22 @@ function signatures(m: ModelManifest): Record<GraphName, { inputs: Record<string
   };
 }
 
+/** The slot graph's inputs and outputs (CONTRACT.md, "Slot approximator"): S dynamic, W = D + F. */
+function slotSignature(m: ModelManifest): { inputs: Record<string, Expect>; outputs: Record<string, Expect> } {
+  const T = m.frames.window;
+  const W = m.dims + m.features.vocab.length;
+  return {
+    inputs: {
+      x: { type: 'float32', shape: [null, T, null, W] },
+      t: { type: 'float32', shape: [null] },
+      cond: { type: 'float32', shape: [null, T, null, W] },
+      frame_mask: { type: 'int32', shape: [null, T] },
+      occupied: { type: 'float32', shape: [null, null] },
+    },
+    outputs: { x1_pred: { type: 'float32', shape: [null, T, null, W] } },
+  };
+}
+
 /** Outputs a graph must not have for this manifest (an extra output is otherwise harmless). */
 function forbiddenOutputs(m: ModelManifest): string[] {
   return m.features.vocab.length === 0 ? ['feat_logits'] : [];
@@ -153,31 +169,38 @@ export interface LoadedGraphInfo {
  */
 function checkGraphMetadata(m: ModelManifest, manifestFile: string, bytes: Record<GraphName, Uint8Array>, graphs: Record<GraphName, LoadedGraphInfo>): string[] {
   const without: string[] = [];
-  for (const g of GRAPH_NAMES) {
-    const file = graphs[g].file;
-    let meta: Record<string, string>;
-    try {
-      meta = readModelInfo(bytes[g]).metadata;
-    } catch (e) {
-      throw new ModelLoadError('corrupt', file, `not an ONNX model (${errorMessage(e)})`);
-    }
-    const pool = meta['lamslide.id_pool'];
-    if (pool === undefined) {
-      if (m.version === 2) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.id_pool (contract v2 requires it); the manifest's id_pool is ${m.id_pool}`);
-      without.push(file);
-    } else if (!/^\d+$/.test(pool.trim()) || Number(pool) !== m.id_pool) {
-      throw new ModelLoadError('mismatch', file, `metadata lamslide.id_pool is "${pool}", but ${manifestFile} says id_pool ${m.id_pool}`);
-    }
-    const format = meta['lamslide.format'];
-    if (format === undefined && m.version === 2) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.format (contract v2 requires it); the manifest's format is ${m.format}`);
-    if (format !== undefined && format !== m.format) throw new ModelLoadError('mismatch', file, `metadata lamslide.format is "${format}", but ${manifestFile} says format ${m.format}`);
-  }
+  for (const g of GRAPH_NAMES) if (!checkOneGraph(m, manifestFile, graphs[g].file, bytes[g], m.version === 2)) without.push(graphs[g].file);
   return without;
+}
+
+/** One graph's lamslide.* metadata against the manifest; false when it states no pool (allowed unless `required`). */
+function checkOneGraph(m: ModelManifest, manifestFile: string, file: string, bytes: Uint8Array, required: boolean): boolean {
+  let meta: Record<string, string>;
+  try {
+    meta = readModelInfo(bytes).metadata;
+  } catch (e) {
+    throw new ModelLoadError('corrupt', file, `not an ONNX model (${errorMessage(e)})`);
+  }
+  const pool = meta['lamslide.id_pool'];
+  if (pool === undefined) {
+    if (required) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.id_pool (${m.version === 2 ? 'contract v2 requires it' : 'the slot graph requires it'}); the manifest's id_pool is ${m.id_pool}`);
+    return false;
+  }
+  if (!/^\d+$/.test(pool.trim()) || Number(pool) !== m.id_pool) {
+    throw new ModelLoadError('mismatch', file, `metadata lamslide.id_pool is "${pool}", but ${manifestFile} says id_pool ${m.id_pool}`);
+  }
+  const format = meta['lamslide.format'];
+  if (format === undefined && required) throw new ModelLoadError('mismatch', file, `has no metadata lamslide.format (${m.version === 2 ? 'contract v2 requires it' : 'the slot graph requires it'}); the manifest's format is ${m.format}`);
+  if (format !== undefined && format !== m.format) throw new ModelLoadError('mismatch', file, `metadata lamslide.format is "${format}", but ${manifestFile} says format ${m.format}`);
+  return true;
 }
 
 export class OnnxModel implements LatentModel {
   readonly dims: ModelDims;
   private readonly nBuckets: number[];
+
+  /** the slot graph, when the model ships one (CONTRACT.md, "Slot approximator"): the sampler then uses it */
+  readonly slots?: SlotGraph;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -186,19 +209,34 @@ export class OnnxModel implements LatentModel {
     private readonly bucketing: Bucketing,
     private gpuResident: boolean,
     private readonly log?: (msg: string) => void,
+    private readonly slotSession?: GraphSession,
+    /** the slot graph's file, when loaded */
+    readonly slotGraph?: LoadedGraphInfo,
   ) {
     this.dims = dimsFromManifest(manifest);
     this.nBuckets = entityBuckets(manifest.id_pool);
+    if (slotSession) {
+      this.slots = {
+        approximate: (x, t, cond, frameMask, occupied, B, S) => this.approximateSlots(x, t, cond, frameMask, occupied, B, S),
+        integrateOnDevice: (noise, cond, frameMask, occupied, B, S, opts) => this.integrateSlotsOnDevice(noise, cond, frameMask, occupied, B, S, opts),
+      };
+    }
+  }
+
+  private allSessions(): [string, GraphSession][] {
+    const out: [string, GraphSession][] = GRAPH_NAMES.map((g) => [g, this.sessions[g]]);
+    if (this.slotSession) out.push([SLOT_GRAPH, this.slotSession]);
+    return out;
   }
 
   /** The backend every graph currently runs on ('webgpu', 'wasm', or 'mixed' after a partial fallback). */
   get backend(): Backend | 'mixed' {
-    const b = new Set(GRAPH_NAMES.map((g) => this.sessions[g].backend));
+    const b = new Set(this.allSessions().map(([, s]) => s.backend));
     return b.size === 1 ? [...b][0] : 'mixed';
   }
 
   get fallbackReasons(): string[] {
-    const r = GRAPH_NAMES.flatMap((g) => (this.sessions[g].fallbackReason ? [`${g}: ${this.sessions[g].fallbackReason}`] : []));
+    const r = this.allSessions().flatMap(([g, s]) => (s.fallbackReason ? [`${g}: ${s.fallbackReason}`] : []));
     return this.gpuResidentFallback ? [...r, this.gpuResidentFallback] : r;
   }
 
@@ -234,14 +272,26 @@ export class OnnxModel implements LatentModel {
       bytes[g] = b;
       graphs[g] = { file, bytes: b.length, sha256: h, backend: 'wasm' };
     }
+    let slotBytes: Uint8Array | undefined;
+    let slotInfo: LoadedGraphInfo | undefined;
+    const slotEntry = manifest.files.slot_approximator;
+    if (slotEntry) {
+      const file = source.describe(slotEntry.path);
+      slotBytes = await source.read(slotEntry.path, progress(slotEntry.path));
+      const h = await sha256Hex(slotBytes);
+      if (h !== slotEntry.sha256) throw new ModelLoadError('corrupt', file, `corrupt: sha256 is ${h}, the manifest says ${slotEntry.sha256} (${slotBytes.length} bytes)`);
+      slotInfo = { file, bytes: slotBytes.length, sha256: h, backend: 'wasm' };
+    }
     // The WASM binary last: a broken model folder is reported before a 28 MB download.
     if (opts.wasmBinary && !ortInitialised()) {
       const wasm = await opts.wasmBinary.read(progress(opts.wasmBinary.file) ?? (() => undefined));
       configureOrt({ wasmBinary: wasm, logLevel: 'error' });
     }
     const withoutMetadata = checkGraphMetadata(manifest, manifestFile, bytes, graphs);
+    if (slotBytes && slotInfo) checkOneGraph(manifest, manifestFile, slotInfo.file, slotBytes, true);
     const sig = signatures(manifest);
     const sessions = {} as Record<GraphName, GraphSession>;
+    let slotSession: GraphSession | undefined;
     try {
       // Sequential: onnxruntime-web initialises its WASM module on the first create.
       for (const g of GRAPH_NAMES) {
@@ -253,12 +303,20 @@ export class OnnxModel implements LatentModel {
         graphs[g].backend = s.backend;
         if (s.fallbackReason) graphs[g].fallbackReason = s.fallbackReason;
       }
-      const model = new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log);
+      if (slotBytes && slotInfo) {
+        slotSession = await GraphSession.create(SLOT_GRAPH, slotInfo.file, slotBytes, { backend: opts.backend ?? 'auto', log: opts.log, failNextGpuRun: opts.failNextGpuRun, gpuOutputs: opts.gpuResident !== false });
+        const ss = slotSignature(manifest);
+        const problems = [...signatureProblems('input', slotSession.inputMetadata, ss.inputs), ...signatureProblems('output', slotSession.outputMetadata, ss.outputs)];
+        if (problems.length) throw new ModelLoadError('mismatch', slotInfo.file, `does not match the manifest: ${problems.join('; ')}`);
+        slotInfo.backend = slotSession.backend;
+        if (slotSession.fallbackReason) slotInfo.fallbackReason = slotSession.fallbackReason;
+      }
+      const model = new OnnxModel(manifest, sessions, graphs, opts.bucketing ?? 'auto', opts.gpuResident !== false, opts.log, slotSession, slotInfo);
       // Graphs without lamslide.id_pool (v1): the pool is checked against the slot layout and by a probe.
       if (withoutMetadata.length > 0) await OnnxModel.probeOnWasm(model, bytes, manifestFile, withoutMetadata);
       return model;
     } catch (e) {
-      await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+      await Promise.all([...Object.values(sessions), ...(slotSession ? [slotSession] : [])].map((s) => s.release().catch(() => undefined)));
       throw e;
     }
   }
@@ -316,8 +374,71 @@ export class OnnxModel implements LatentModel {
     }
   }
 
-  private bucketOn(g: GraphName): boolean {
-    return this.bucketing === 'always' || (this.bucketing === 'auto' && this.sessions[g].backend === 'webgpu');
+  private bucketOn(g: GraphName | typeof SLOT_GRAPH): boolean {
+    const s = g === SLOT_GRAPH ? this.slotSession : this.sessions[g];
+    return this.bucketing === 'always' || (this.bucketing === 'auto' && s?.backend === 'webgpu');
+  }
+
+  /**
+   * [B,T,S,W] / [B,S] / [B,T] arrays of the slot graph padded to [Bp,T,Sp,W]: new slots 0 (unoccupied, zero
+   * conditioning: they come out 0), new batch rows copy row 0.
+   */
+  private static padSlots<A extends Float32Array | Int32Array>(a: A, B: number, outer: number, S: number, inner: number, Bp: number, Sp: number): A {
+    if (B === Bp && S === Sp) return a;
+    const out = new (a.constructor as { new (n: number): A })(Bp * outer * Sp * inner);
+    for (let b = 0; b < Bp; b++) {
+      const src = b < B ? b : 0;
+      for (let o = 0; o < outer; o++) out.set(a.subarray(((src * outer + o) * S) * inner, ((src * outer + o) * S + S) * inner), ((b * outer + o) * Sp) * inner);
+    }
+    return out;
+  }
+
+  /** [Bp,T,Sp,W] -> [B,T,S,W] */
+  private static unpadSlots(a: Float32Array, B: number, T: number, S: number, W: number, Sp: number): Float32Array {
+    if (S === Sp && a.length === B * T * S * W) return a;
+    const out = new Float32Array(B * T * S * W);
+    for (let bt = 0; bt < B * T; bt++) out.set(a.subarray(bt * Sp * W, (bt * Sp + S) * W), bt * S * W);
+    return out;
+  }
+
+  private slotFeeds(cond: Float32Array, frameMask: Int32Array, occupied: Float32Array, B: number, S: number): { feeds: Record<string, Feed>; Bp: number; Sp: number; T: number; W: number } {
+    const T = this.manifest.frames.window;
+    const W = this.dims.slotWidth!;
+    const [Bp, Sp] = this.shapes(SLOT_GRAPH, B, S);
+    const feeds: Record<string, Feed> = {
+      cond: { type: 'float32', data: OnnxModel.padSlots(cond, B, T, S, W, Bp, Sp), dims: [Bp, T, Sp, W] },
+      frame_mask: { type: 'int32', data: OnnxModel.padSlots(frameMask, B, T, 1, 1, Bp, 1), dims: [Bp, T] },
+      occupied: { type: 'float32', data: OnnxModel.padSlots(occupied, B, 1, S, 1, Bp, Sp), dims: [Bp, Sp] },
+    };
+    return { feeds, Bp, Sp, T, W };
+  }
+
+  private async approximateSlots(x: Float32Array, t: Float32Array, cond: Float32Array, frameMask: Int32Array, occupied: Float32Array, B: number, S: number): Promise<Float32Array> {
+    const { feeds, Bp, Sp, T, W } = this.slotFeeds(cond, frameMask, occupied, B, S);
+    feeds.x = { type: 'float32', data: OnnxModel.padSlots(x, B, T, S, W, Bp, Sp), dims: [Bp, T, Sp, W] };
+    feeds.t = { type: 'float32', data: OnnxModel.padSlots(t, B, 1, 1, 1, Bp, 1), dims: [Bp] };
+    const out = await this.slotSession!.run(feeds);
+    return OnnxModel.unpadSlots(out.x1_pred.subarray(0, B * T * Sp * W), B, T, S, W, Sp);
+  }
+
+  private async integrateSlotsOnDevice(noise: Float32Array, cond: Float32Array, frameMask: Int32Array, occupied: Float32Array, B: number, S: number, opts: DeviceSolveOptions): Promise<Float32Array | null> {
+    this.lastIntegrationOnDevice = false;
+    const session = this.slotSession!;
+    if (!this.gpuResident || session.backend !== 'webgpu') return null;
+    const { feeds, Bp, Sp, T, W } = this.slotFeeds(cond, frameMask, occupied, B, S);
+    try {
+      this.gpuSolver ??= GpuSolver.create();
+      const solver = await this.gpuSolver;
+      const x = await solver.integrate(session, OnnxModel.padSlots(noise, B, T, S, W, Bp, Sp), [Bp, T, Sp, W], feeds, opts);
+      this.lastIntegrationOnDevice = true;
+      return OnnxModel.unpadSlots(x.subarray(0, B * T * Sp * W), B, T, S, W, Sp);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      this.gpuResident = false;
+      this.gpuResidentFallback = `GPU-resident solve failed: ${errorMessage(e)}`;
+      this.log?.(`${this.gpuResidentFallback}; integrating on the CPU`);
+      return null;
+    }
   }
 
   /** Pads [B, N, ...] row-major arrays to [Bp, Np, ...]: new entities are `fill`, new rows copy row 0. */
@@ -349,7 +470,7 @@ export class OnnxModel implements LatentModel {
     });
   }
 
-  private shapes(g: GraphName, B: number, N: number): [number, number] {
+  private shapes(g: GraphName | typeof SLOT_GRAPH, B: number, N: number): [number, number] {
     if (!this.bucketOn(g)) return [B, N];
     return [bucketUp(B, BATCH_BUCKETS), Math.min(bucketUp(N, this.nBuckets), Math.max(N, this.manifest.id_pool))];
   }
@@ -431,14 +552,10 @@ export class OnnxModel implements LatentModel {
     try {
       this.gpuSolver ??= GpuSolver.create();
       const solver = await this.gpuSolver;
-      const x = await solver.integrate(
-        approx,
-        OnnxModel.pad(noise, B, 1, TLC, Bp, 1, () => undefined),
-        OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined),
-        OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined),
-        [Bp, T, L, C],
-        opts,
-      );
+      const x = await solver.integrate(approx, OnnxModel.pad(noise, B, 1, TLC, Bp, 1, () => undefined), [Bp, T, L, C], {
+        cond: { type: 'float32', data: OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined), dims: [Bp, T, L, C] },
+        cond_mask: { type: 'int32', data: OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined), dims: [Bp, T, L] },
+      }, opts);
       this.lastIntegrationOnDevice = true;
       return OnnxModel.rows(x, B, Bp, 1, 1, TLC);
     } catch (e) {
@@ -453,7 +570,7 @@ export class OnnxModel implements LatentModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all(GRAPH_NAMES.map((g) => this.sessions[g].release()));
+    await Promise.all(this.allSessions().map(([, s]) => s.release()));
     if (this.gpuSolver) await (await this.gpuSolver.catch(() => undefined))?.release();
   }
 }

@@ -18,7 +18,7 @@ import { FileModelSource } from '../../src/engine/node-source';
 import { sha256Hex } from '../../src/engine/source';
 import { writeTinyMoleculeModel } from '../unit/engine/tiny-model';
 import { listedModels, type ListedModel } from './index';
-import { f32, i32, relL2, rolloutFixture, type FixtureTensor as T } from './parity';
+import { f32, i32, relL2, rolloutFixture, windowSlots, type FixtureTensor as T } from './parity';
 
 const TOL = 1e-4;
 
@@ -109,12 +109,48 @@ describe.each(checked.map((m) => [m.name, m] as const))('model %s', (_name, m) =
   it('full rollout from the fixture noise matches PyTorch', async () => {
     const { model, fx } = await get();
     const r = fx.rollout;
-    const res = await rolloutFixture(model, model.dims, r);
+    // the full-latent graph, as PyTorch ran it: x_S is compared over every slot of the code
+    const res = await rolloutFixture(model, model.dims, r, 'full');
     const ex = relL2(res.xFinal, r.x_final.data);
     const ep = relL2(res.firstWindow, r.pos_out.data);
     console.log(`${m.name}: rollout (${r.solver}, NFE ${r.nfe}, K ${r.k}) relative L2: x_S ${ex.toExponential(2)}, positions ${ep.toExponential(2)}`);
     expect(ex).toBeLessThan(TOL);
     expect(ep).toBeLessThan(TOL);
+  });
+});
+
+describe.each(checked.filter((m) => m.hasFixtures && JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).files.slot_approximator).map((m) => [m.name, m] as const))('model %s, slot graph', (_name, m) => {
+  let model: OnnxModel;
+  let fx: Record<string, any>;
+  const get = async () => {
+    if (!model) {
+      model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm' });
+      loaded.push(model);
+      fx = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8'));
+    }
+    return { model, fx };
+  };
+
+  it('loads, and matches PyTorch on its fixture', async () => {
+    const { model, fx } = await get();
+    expect(model.slots, 'the model lists slot_approximator but has no slot graph loaded').toBeDefined();
+    const a = fx.slot_approximator.inputs;
+    const [B, , S] = a.x.shape;
+    const out = await model.slots!.approximate(f32(a.x), f32(a.t), f32(a.cond), i32(a.frame_mask), f32(a.occupied), B, S);
+    const err = relL2(out, fx.slot_approximator.outputs.x1_pred.data);
+    console.log(`${m.name}: slot graph relative L2 ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOL);
+  });
+
+  it("samples the fixture rollout: the full graph's positions and the window's slots of x_S", async () => {
+    const { model, fx } = await get();
+    const r = fx.rollout;
+    const res = await rolloutFixture(model, model.dims, r);
+    const { L, C, slotWidth } = model.dims;
+    const T = r.window.pos.shape[0];
+    const ids = r.window.ids.data;
+    expect(relL2(res.firstWindow, r.pos_out.data)).toBeLessThan(TOL);
+    expect(relL2(windowSlots(res.xFinal, r.k, T, L * C, ids, slotWidth!), windowSlots(r.x_final.data, r.k, T, L * C, ids, slotWidth!))).toBeLessThan(TOL);
   });
 });
 
@@ -169,8 +205,15 @@ describe('broken copies of a listed model', () => {
       ] as const) {
         const dir = join(root, name);
         await cp(m.dir, dir, { recursive: true });
-        await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, id_pool: claim }));
+        // Without the slot graph, whose metadata states its pool and would be refused first (below): the probe
+        // of v1 graphs is what this checks.
+        const { slot_approximator: slot, ...files } = manifest.files;
+        await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, files, id_pool: claim }));
         await expect(OnnxModel.load(new FileModelSource(dir), { backend: 'wasm' }), `${m.name} with id_pool ${claim}`).rejects.toThrow(why);
+        if (slot) {
+          await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, id_pool: claim }));
+          await expect(OnnxModel.load(new FileModelSource(dir), { backend: 'wasm' })).rejects.toThrow(new RegExp(`slot_approximator.onnx: metadata lamslide.id_pool is "${P}", but .* says id_pool ${claim}`));
+        }
       }
     } finally {
       await rm(root, { recursive: true, force: true });

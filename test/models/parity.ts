@@ -47,7 +47,7 @@ export interface FixtureRollout {
 }
 
 /** Replays the fixture's rollout (its window, IDs and noise) on `model`; shared by the Node and browser parity tests. */
-export function rolloutFixture(model: LatentModel, dims: ModelDims, r: FixtureRollout): Promise<RolloutResult> {
+export function rolloutFixture(model: LatentModel, dims: ModelDims, r: FixtureRollout, approximator: 'auto' | 'full' = 'auto'): Promise<RolloutResult> {
   const [T, N, D] = r.window.pos.shape;
   return rollout(model, dims, { T, N, D, pos: f32(r.window.pos), mask: f32(r.window.mask) }, {
     K: r.k,
@@ -58,5 +58,13 @@ export function rolloutFixture(model: LatentModel, dims: ModelDims, r: FixtureRo
     ids: r.window.ids.data,
     feats: r.window.feats?.data,
     noise: f32(r.noise),
+    approximator,
   });
+}
+
+/** The window slots (IDs `ids`, W coordinates each) of [K,T,L*C] latents, [K,T,N,W]: what the slot graph computes. */
+export function windowSlots(x: ArrayLike<number>, K: number, T: number, LC: number, ids: ArrayLike<number>, W: number): number[] {
+  const out: number[] = [];
+  for (let kf = 0; kf < K * T; kf++) for (const id of Array.from(ids)) for (let w = 0; w < W; w++) out.push(x[kf * LC + id * W + w]);
+  return out;
 }

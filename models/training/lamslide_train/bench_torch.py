@@ -16,8 +16,22 @@ from .stages.preprocess import condition
 from .weights import load_model
 
 
+class GatheredSlots(torch.nn.Module):
+    """The slot graph's computation behind the full graph's call signature, for sample_latents: x and cond are
+    already the gathered slots [B, T, n, W]; every slot is occupied."""
+
+    def __init__(self, ap, occupied):
+        super().__init__()
+        self.ap, self.occ = ap, occupied
+
+    def forward(self, x, t, cond, frame_mask):
+        return self.ap.forward_slots(x, t, cond, frame_mask, self.occ)
+
+
 @torch.no_grad()
-def one_rollout(fs, ap, cfg, n, k, nfe, rng):
+def one_rollout(fs, ap, cfg, n, k, nfe, rng, slots=False):
+    """One rollout as the TypeScript sampler runs it: with `slots` (and a model that has the slot graph) the flow
+    runs on the n occupied slots only (IDs 0..n-1 own the first n slots), else on the whole latent."""
     T, obs, L, C = cfg.T, cfg.observed, cfg.first_stage.L, cfg.first_stage.C
     pos = rng.normal(0, 0.5, (1, T, n, cfg.dims)).astype(np.float32)
     mask = np.ones((1, T, n), np.float32)
@@ -25,8 +39,18 @@ def one_rollout(fs, ap, cfg, n, k, nfe, rng):
     feats = torch.zeros(1, n, dtype=torch.int32) if cfg.vocab else None
     cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs, feats)
     noise = torch.randn(k, T, L, C)
-    x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe,
-                       cfg.evaluation.default_solver, cfg.interpolant.t0, cfg.interpolant.t1)
+    solver, t0, t1 = cfg.evaluation.default_solver, cfg.interpolant.t0, cfg.interpolant.t1
+    if slots and hasattr(ap, "forward_slots"):
+        W = ap.W
+        gather = lambda z: z.reshape(z.shape[0], T, ap.E, W)[:, :, :n]  # noqa: E731
+        net = GatheredSlots(ap, torch.ones(k, n))
+        xs = sample_latents(net, gather(noise), gather(cond).expand(k, -1, -1, -1), cmask[:, :, 0].expand(k, -1), nfe,
+                            solver, t0, t1)
+        x = torch.zeros(k, T, ap.E, W)
+        x[:, :, :n] = xs
+        x = x.reshape(k, T, L, C)
+    else:
+        x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe, solver, t0, t1)
     return fs.decode(x.reshape(k * T, L, C), ids.expand(k * T, -1))
 
 
@@ -50,19 +74,22 @@ def main(argv=None):
     ap.add_argument("--n0", type=int, default=16, help="entities for the NFE and K series")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--graph", choices=("slots", "full"), default="slots",
+                    help="slots: the flow on the occupied slots, as the sampler runs a model with the slot graph")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     fs, net, cfg = load_model(a.model)
     rng = np.random.default_rng(0)
     reps = 3 if a.quick else 7
+    slots = a.graph == "slots" and hasattr(net, "forward_slots")
     out = {"torch": torch.__version__, "threads": a.threads, "n0": a.n0, "k0": a.k, "repeats": reps,
-           "nfe": {}, "n": {}, "k": {}}
+           "graph": "slots" if slots else "full", "nfe": {}, "n": {}, "k": {}}
     for nfe in [int(x) for x in a.nfe.split(",")]:
-        out["nfe"][str(nfe)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, a.k, nfe, rng), reps)
+        out["nfe"][str(nfe)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, a.k, nfe, rng, slots), reps)
     for n in [int(x) for x in a.n.split(",")]:
-        out["n"][str(n)] = median_ms(lambda: one_rollout(fs, net, cfg, n, a.k, 10, rng), reps)
+        out["n"][str(n)] = median_ms(lambda: one_rollout(fs, net, cfg, n, a.k, 10, rng, slots), reps)
     for k in [int(x) for x in a.ks.split(",")]:
-        out["k"][str(k)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, k, 10, rng), reps)
+        out["k"][str(k)] = median_ms(lambda: one_rollout(fs, net, cfg, a.n0, k, 10, rng, slots), reps)
     print(json.dumps(out))
 
 

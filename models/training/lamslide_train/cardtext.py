@@ -89,7 +89,10 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   attention among occupied slots + MLP with adaLN time modulation, hidden {a.hidden}, {a.heads} heads,
   {p['params_approximator']:,} parameters. GVP interpolant, data prediction, t in [{it.t0}, {it.t1}].{pair}
 - Output: {out_base} + preconditioned residual (skip from x_t and a t-scaled network output, both
-  weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero."""
+  weighted by the per-frame variance of the residual measured on the training data); {proj} Empty slots stay exactly zero.
+- Slot graph (CONTRACT.md, "Slot approximator"): the same network exported a second time on the slots a scene
+  occupies only, with each slot's occupancy given rather than inferred from its coordinates; the sampler uses it,
+  so a rollout's cost follows the number of entities instead of the {cfg.first_stage.L * cfg.first_stage.C // (cfg.dims + len(cfg.vocab))} slots of the code."""
     return f"""- Approximator: {a.depth} blocks of spatial + temporal parallel attention/MLP with adaLN time modulation and
   rotary positions over the T x L latent tokens, hidden {a.hidden}, {a.heads} heads, {p['params_approximator']:,} parameters. GVP
   interpolant, data prediction, t in [{it.t0}, {it.t1}]. Output: {base} plus

@@ -46,13 +46,23 @@ export interface ModelManifest {
   scope?: { formula: string };
   interpolant: { path: string; prediction: string; t0: number; t1: number };
   sampler: { default_nfe: number; default_solver: SolverName; solvers: SolverName[] };
-  files: { encoder: ModelFileEntry; approximator: ModelFileEntry; decoder: ModelFileEntry };
+  /** slot_approximator: optional, slot layouts only (CONTRACT.md, "Slot approximator") */
+  files: { encoder: ModelFileEntry; approximator: ModelFileEntry; decoder: ModelFileEntry; slot_approximator?: ModelFileEntry };
   metrics?: unknown;
   provenance?: unknown;
 }
 
 export type GraphName = 'encoder' | 'approximator' | 'decoder';
 export const GRAPH_NAMES: readonly GraphName[] = ['encoder', 'approximator', 'decoder'];
+/** The optional graph of slot-layout models: the approximator on the slots a scene occupies. */
+export const SLOT_GRAPH = 'slot_approximator';
+
+/** Every graph file a model ships: the three of the contract, then the optional slot graph when listed. */
+export function graphEntries(m: Pick<ModelManifest, 'files'>): [string, ModelFileEntry][] {
+  const out: [string, ModelFileEntry][] = GRAPH_NAMES.map((g) => [g, m.files[g]]);
+  if (m.files.slot_approximator) out.push([SLOT_GRAPH, m.files.slot_approximator]);
+  return out;
+}
 
 /** models/index.json */
 export interface ModelIndexEntry {
@@ -242,6 +252,11 @@ export function parseManifest(json: unknown, file = 'manifest.json'): ModelManif
     metrics: m.metrics,
     provenance: m.provenance,
   };
+  if (files[SLOT_GRAPH] !== undefined) {
+    if (firstStage.layout !== 'slots') throw new ManifestError(file, `"files.${SLOT_GRAPH}" is given, but the first stage's layout is "${firstStage.layout}"; the slot graph needs layout "slots"`);
+    if ((L * C) % (dims + features.vocab.length) !== 0) throw new ManifestError(file, `"files.${SLOT_GRAPH}" is given, but latent ${L} x ${C} is not a whole number of slots of ${dims + features.vocab.length} coordinates`);
+    out.files.slot_approximator = fileEntry(SLOT_GRAPH);
+  }
   if (scope) out.scope = scope;
   return out;
 }

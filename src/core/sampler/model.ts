@@ -6,6 +6,8 @@ import type { SolveOptions } from './solvers';
  * All arrays are row-major float32 / int32 in the graphs' layouts.
  */
 export interface LatentModel extends Partial<DeviceIntegrator> {
+  /** the optional slot graph (CONTRACT.md, "Slot approximator"); the sampler uses it when present */
+  slots?: SlotGraph;
   /**
    * pos [B,N,D] normalised, ids [B,N], mask [B,N], feats [B,N] (contract v2: feature indices into the manifest's
    * vocabulary; given exactly when the model has one) -> latent [B,L,C]
@@ -29,6 +31,16 @@ export interface DeviceIntegrator {
   integrateOnDevice(noise: Float32Array, cond: Float32Array, condMask: Int32Array, B: number, opts: DeviceSolveOptions): Promise<Float32Array | null>;
 }
 
+/**
+ * The approximator on gathered slots: x and cond [B,T,S,W] (W = ModelDims.slotWidth), frameMask [B,T] (1 on the
+ * known frames), occupied [B,S] (1 where the slot holds an entity of the scene) -> x1_pred [B,T,S,W].
+ */
+export interface SlotGraph {
+  approximate(x: Float32Array, t: Float32Array, cond: Float32Array, frameMask: Int32Array, occupied: Float32Array, B: number, S: number): Promise<Float32Array>;
+  /** as DeviceIntegrator.integrateOnDevice, on gathered slots; returns x_S [B,T,S,W] or null */
+  integrateOnDevice?(noise: Float32Array, cond: Float32Array, frameMask: Int32Array, occupied: Float32Array, B: number, S: number, opts: DeviceSolveOptions): Promise<Float32Array | null>;
+}
+
 /** The dimensions a sampler needs, normally taken from the manifest. */
 export interface ModelDims {
   D: number;
@@ -43,4 +55,6 @@ export interface ModelDims {
   t1: number;
   /** size of the feature vocabulary (contract v2); 0 or absent: the model takes no features */
   F?: number;
+  /** slot layouts: the W = D + F latent coordinates each ID owns (ID i: [i*W, (i+1)*W) of a frame); absent: shared */
+  slotWidth?: number;
 }

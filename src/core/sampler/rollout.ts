@@ -24,6 +24,7 @@ export function dimsFromManifest(m: ModelManifest): ModelDims {
     t0: m.interpolant.t0,
     t1: m.interpolant.t1,
     F: m.features.vocab.length,
+    ...(m.first_stage?.layout === 'slots' ? { slotWidth: m.dims + m.features.vocab.length } : {}),
   };
 }
 
@@ -54,6 +55,8 @@ export interface Conditioning {
   condMask: Int32Array;
   /** the encoded known frames, [known,L,C] */
   latents: Float32Array;
+  /** [N]: 1 for an entity of the conditioning view (seen in a known frame), else 0 */
+  present: Float32Array;
 }
 
 export interface ProgressInfo {
@@ -95,6 +98,11 @@ export interface RolloutOptions {
   /** return the final latent sample of every window */
   keepLatents?: boolean;
   /**
+   * which approximator graph runs the flow: 'auto' (default) the slot graph when the model has one (its cost
+   * follows N), else the full-latent graph; 'full' always the full-latent graph (comparisons, benchmarks)
+   */
+  approximator?: 'auto' | 'full';
+  /**
    * 'future': decode only the future frames of a single-window rollout (evaluation needs no more; saves the
    * decoder ~40 %). `firstWindow` then holds only those frames. Default 'all' (CONTRACT.md).
    */
@@ -128,7 +136,7 @@ export interface RolloutResult {
   future: Float32Array;
   /** [K, T, N, D] every decoded frame of the first window (scene units); [K, future, N, D] with decode 'future' */
   firstWindow: Float32Array;
-  /** [K,T,L,C] the final latent sample x_S of the first window */
+  /** [K,T,L,C] the final latent sample x_S of the first window (slot graph: slots of no entity 0) */
   xFinal: Float32Array;
   firstConditioning: Conditioning;
   /** windows run (each integrates the flow once) */
@@ -136,7 +144,8 @@ export interface RolloutResult {
   /** with keepSteps: the decoded prediction at every network evaluation of window 0 */
   steps?: StepTrace;
   /**
-   * with keepLatents: [W, K, T, L, C], x_S of every window (W = windows); window 0's known frames are
+   * with keepLatents: [W, K, T, L, C], x_S of every window (W = windows; with the slot graph the slots of no
+   * entity are 0); window 0's known frames are
    * observed-known..observed-1, a chained window's known frames are 0..observed-1
    */
   latents?: Float32Array;
@@ -222,24 +231,39 @@ export async function conditionWindow(
     else cond.set(mean, f * LC);
     if (isKnown) condMask.fill(1, f * L, (f + 1) * L);
   }
-  return { center, cond, condMask, latents };
+  const inView = new Float32Array(N);
+  for (let n = 0; n < N; n++) for (let j = 0; j < known; j++) if (maskK[j * N + n]) inView[n] = 1;
+  return { center, cond, condMask, latents, present: inView };
 }
 
 /** Per network evaluation: the flow time and the prediction x1_hat [B,T,L,C] (a copy the caller may keep). */
 type PredictionRecorder = (t: number, x1: Float32Array) => void;
 
-/** Integrates K samples for per-sample conditioning (cond [K,T,L,C], condMask [K,T,L]) from the given noise. */
+/** What a window's flow is integrated on: the conditioning of every sample and, for the slot graph, who is where. */
+interface FlowInput {
+  /** [K,T,L,C] */
+  cond: Float32Array;
+  /** [K,T,L] */
+  condMask: Int32Array;
+  /** the window's IDs [N] */
+  ids: Int32Array;
+  /** [K,N]: entity n of sample k is in the conditioning view */
+  present: Float32Array;
+}
+
+/** Integrates K samples for per-sample conditioning from the given noise [K,T,L,C]; returns x_S [K,T,L,C]. */
 async function integrate(
   model: LatentModel,
   dims: ModelDims,
   K: number,
   noise: Float32Array,
-  cond: Float32Array,
-  condMask: Int32Array,
+  input: FlowInput,
   opts: RolloutOptions,
   report: (step: number, steps: number) => void,
   record?: PredictionRecorder,
 ): Promise<Float32Array> {
+  if (model.slots && dims.slotWidth && opts.approximator !== 'full') return integrateSlots(model.slots, dims, K, noise, input, opts, report, record);
+  const { cond, condMask } = input;
   // Recording every prediction needs them on the CPU, so a recorded solve never runs on the device.
   if (model.integrateOnDevice && !record) {
     const onDevice = await model.integrateOnDevice(noise, cond, condMask, K, { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report });
@@ -259,6 +283,79 @@ async function integrate(
     { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report },
   );
   return Float32Array.from(x);
+}
+
+/** [K,T,L*C] latents -> [K,T,N,W]: the slot each ID owns (CONTRACT.md, "Slot approximator"). */
+export function gatherSlots(full: Float32Array, K: number, T: number, LC: number, ids: Int32Array, W: number): Float32Array {
+  const N = ids.length;
+  const out = new Float32Array(K * T * N * W);
+  for (let kf = 0; kf < K * T; kf++) {
+    for (let n = 0; n < N; n++) {
+      const src = kf * LC + ids[n] * W;
+      out.set(full.subarray(src, src + W), (kf * N + n) * W);
+    }
+  }
+  return out;
+}
+
+/** [K,T,N,W] -> [K,T,L*C] with every other slot 0. */
+export function scatterSlots(slots: ArrayLike<number>, K: number, T: number, LC: number, ids: Int32Array, W: number): Float32Array {
+  const N = ids.length;
+  const out = new Float32Array(K * T * LC);
+  for (let kf = 0; kf < K * T; kf++) {
+    for (let n = 0; n < N; n++) {
+      const dst = kf * LC + ids[n] * W;
+      const src = (kf * N + n) * W;
+      for (let w = 0; w < W; w++) out[dst + w] = slots[src + w];
+    }
+  }
+  return out;
+}
+
+/**
+ * The flow on the window's own slots only: the noise and the conditioning are gathered by ID, the slot graph
+ * predicts, x_S is scattered back (other slots 0, which no decoder read touches). Same noise, same samples as the
+ * full graph; the work follows N.
+ */
+async function integrateSlots(
+  slots: NonNullable<LatentModel['slots']>,
+  dims: ModelDims,
+  K: number,
+  noise: Float32Array,
+  input: FlowInput,
+  opts: RolloutOptions,
+  report: (step: number, steps: number) => void,
+  record?: PredictionRecorder,
+): Promise<Float32Array> {
+  const { L, C } = dims;
+  const W = dims.slotWidth!;
+  const LC = L * C;
+  const T = input.condMask.length / (K * L);
+  const { ids } = input;
+  const N = ids.length;
+  const x0 = gatherSlots(noise, K, T, LC, ids, W);
+  const cond = gatherSlots(input.cond, K, T, LC, ids, W);
+  const frameMask = new Int32Array(K * T);
+  for (let kf = 0; kf < K * T; kf++) frameMask[kf] = input.condMask[kf * L];
+  const solveOpts = { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report };
+  if (slots.integrateOnDevice && !record) {
+    const onDevice = await slots.integrateOnDevice(x0, cond, frameMask, input.present, K, N, solveOpts);
+    if (onDevice) return scatterSlots(onDevice, K, T, LC, ids, W);
+  }
+  const x32 = new Float32Array(x0.length);
+  const tB = new Float32Array(K);
+  const x = await solve(
+    x0,
+    async (state, t) => {
+      for (let i = 0; i < state.length; i++) x32[i] = state[i];
+      tB.fill(t);
+      const x1 = await slots.approximate(x32, tB, cond, frameMask, input.present, K, N);
+      record?.(t, scatterSlots(x1, K, T, LC, ids, W));
+      return x1;
+    },
+    solveOpts,
+  );
+  return scatterSlots(x, K, T, LC, ids, W);
 }
 
 /**
@@ -378,7 +475,7 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
         stepX.push(x1);
       }
     : undefined;
-  const x0 = await timed('flowMs', () => integrate(model, dims, K, noise0, tile(c0.cond, K), tile(c0.condMask, K), opts, progress(0), record));
+  const x0 = await timed('flowMs', () => integrate(model, dims, K, noise0, { cond: tile(c0.cond, K), condMask: tile(c0.condMask, K), ids, present: tile(c0.present, K) }, opts, progress(0), record));
   latents?.set(x0, 0);
   const centers0 = Float64Array.from(tile(Float32Array.from(c0.center), K));
   const futureOnly = opts.decode === 'future' && windows === 1;
@@ -418,6 +515,7 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
     const condK = new Float32Array(K * T * LC);
     const maskK = new Int32Array(K * T * L);
     const centers = new Float64Array(K * D);
+    const presentK = new Float32Array(K * N);
     const winPos = new Float32Array(T * ND);
     const winMask = new Float32Array(T * N);
     for (let f = 0; f < observed; f++) winMask.set(tracked, f * N);
@@ -427,9 +525,10 @@ export async function rollout(model: LatentModel, dims: ModelDims, win: Pick<Sce
       condK.set(ck.cond, k * T * LC);
       maskK.set(ck.condMask, k * T * L);
       centers.set(ck.center, k * D);
+      presentK.set(ck.present, k * N);
     }
     const noise = drawWindowNoise(w);
-    const xw = await timed('flowMs', () => integrate(model, dims, K, noise, condK, maskK, opts, progress(w)));
+    const xw = await timed('flowMs', () => integrate(model, dims, K, noise, { cond: condK, condMask: maskK, ids, present: presentK }, opts, progress(w)));
     latents?.set(xw, w * K * T * LC);
     prev = await timed('decodeMs', () => decodeAll(model, dims, T, K, N, xw, ids, centers));
     copyFuture(prev, w * future);

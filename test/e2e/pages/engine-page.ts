@@ -6,7 +6,7 @@ import { rollout } from '../../../src/core/sampler/rollout';
 import { OnnxModel } from '../../../src/engine/model';
 import type { BackendChoice } from '../../../src/engine/session';
 import { UrlModelSource } from '../../../src/engine/source';
-import { f32, i32, rolloutFixture } from '../../models/parity';
+import { f32, i32, rolloutFixture, windowSlots } from '../../models/parity';
 
 
 export interface PageRunRequest {
@@ -30,6 +30,11 @@ export interface PageRunResult {
   /** per graph, on the fixture's inputs (fixture runs only) */
   graphs?: Record<string, number[]>;
   xFinal: number[];
+  /**
+   * fixture runs: the fixture's x_S compared the same way as xFinal (with the slot graph both hold only the
+   * window's slots, since the slots of no entity are 0 there and decayed noise in PyTorch's full-latent run)
+   */
+  xFinalRef?: number[];
   positions: number[];
   ms: number;
   /** the last integration kept the latents on the GPU */
@@ -63,10 +68,20 @@ async function run(req: PageRunRequest): Promise<PageRunResult> {
         encoder: Array.from(await model.encode(f32(e.pos), i32(e.ids), f32(e.mask), eB, eN, e.feats ? i32(e.feats) : undefined)),
         approximator: Array.from(await model.approximate(f32(a.x), f32(a.t), f32(a.cond), i32(a.cond_mask), a.x.shape[0])),
         decoder: Array.from(await model.decode(f32(d.latent), i32(d.ids), dB, dN)),
-      };
+      } as Record<string, number[]>;
+      const sa = fx.slot_approximator?.inputs;
+      if (model.slots && sa) graphs.slot_approximator = Array.from(await model.slots.approximate(f32(sa.x), f32(sa.t), f32(sa.cond), i32(sa.frame_mask), f32(sa.occupied), sa.x.shape[0], sa.x.shape[2]));
       const r = fx.rollout;
       const res = await rolloutFixture(model, model.dims, r);
-      return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal: Array.from(res.xFinal), positions: Array.from(res.firstWindow), ms: performance.now() - t0, onDevice: model.lastIntegrationOnDevice };
+      let xFinal = Array.from(res.xFinal);
+      let xFinalRef: number[] = r.x_final.data;
+      if (model.slots && model.dims.slotWidth) {
+        const { L, C, slotWidth } = model.dims;
+        const T = r.window.pos.shape[0];
+        xFinal = windowSlots(res.xFinal, r.k, T, L * C, r.window.ids.data, slotWidth);
+        xFinalRef = windowSlots(r.x_final.data, r.k, T, L * C, r.window.ids.data, slotWidth);
+      }
+      return { backendAfterLoad, backendAfterRun: model.backend, fallbackReasons: model.fallbackReasons, adapter: await adapterInfo(), graphs, xFinal, xFinalRef, positions: Array.from(res.firstWindow), ms: performance.now() - t0, onDevice: model.lastIntegrationOnDevice };
     }
     const s = req.synthetic ?? { N: 5, K: 3, nfe: 4, solver: 'heun' as const, seed: 7 };
     const T = model.dims.observed + model.dims.future;

@@ -30,6 +30,20 @@ describe('service worker precache of the models', () => {
     }
   });
 
+  it('precaches the slot graph of a model that lists one (the sampler runs it)', async () => {
+    const file = join(root, 'models', 'tiny', 'manifest.json');
+    const text = await readFile(file, 'utf8');
+    try {
+      const manifest = JSON.parse(text);
+      manifest.files.slot_approximator = { path: 'slot_approximator.onnx', sha256: 'e'.repeat(64) };
+      await writeFile(file, JSON.stringify(manifest, null, 2));
+      const e = modelPrecacheEntries(root).find((x) => x.url === 'models/tiny/slot_approximator.onnx');
+      expect(e?.revision).toBe('e'.repeat(64));
+    } finally {
+      await writeFile(file, text);
+    }
+  });
+
   it('gives a rebuilt model new revisions, so the new service worker replaces its files', async () => {
     const before = modelPrecacheEntries(root);
     const file = join(root, 'models', 'tiny', 'manifest.json');

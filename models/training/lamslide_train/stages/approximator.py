@@ -195,13 +195,40 @@ class SlotApproximator(nn.Module):
             occ = ((c.abs() * cm).sum(dim=(2, 3)) > 0).to(torch.float32)
         return base, cm, occ, now, vel
 
+    def slot_base(self, cs, frame_mask, occ=None):
+        """base_of on slot trajectories cs [B, E, T, D + F] with the known-frame mask [B, T]; `occ` [B, E] given
+        (the slot graph) or, when None, derived from the conditioning as the full-latent graph must."""
+        c = cs[..., :self.d] if self.n_feats else cs
+        cm = frame_mask.to(torch.float32).reshape(cs.shape[0], 1, self.T, 1)
+        now = c[:, :, self.obs - 1:self.obs]
+        prev_known = cm[:, :, self.obs - 2:self.obs - 1]
+        vel = (now - c[:, :, self.obs - 2:self.obs - 1]) * prev_known
+        # "last": the unknown frames start from "now" held (frames far apart compared with the motion's memory, as the
+        # peptide's 1 ps frames, where a two-frame velocity extrapolates noise); the velocity still enters the pair terms
+        if self.base == "velocity":
+            base = cm * c + (1.0 - cm) * (now + self.offsets * vel)
+        else:
+            base = cm * c + (1.0 - cm) * now
+        if occ is not None:
+            occ = occ.to(torch.float32)
+        elif self.n_feats:
+            # an entity in the conditioning carries its feature's one-hot at "now"; an unused slot carries none
+            occ = (cs[:, :, self.obs - 1, self.d:].sum(dim=-1) > 0).to(torch.float32)
+        else:
+            # a slot is occupied when any known frame holds a non-zero coordinate (unused rows of the code are exact
+            # 0); an entity standing exactly at the centre in every known frame is then taken for an empty slot,
+            # which the slot graph's explicit occupancy avoids
+            occ = ((c.abs() * cm).sum(dim=(2, 3)) > 0).to(torch.float32)
+        return base, cm, occ, now, vel
+
     def features_of(self, cond):
         """Feature channels of every slot at "now" [B, E, F] (fixed for the scene)."""
         return self.slots(cond)[:, :, self.obs - 1, self.d:]
 
-    def pair_terms(self, now, vel, occ, fnow):
-        """Attention biases per block [depth][B, heads, E, E] and vector messages [B, E, K * D] of the slot pairs."""
-        B, E, D = now.shape[0], self.E, self.d
+    def pair_terms(self, now, vel, occ, fnow, E=None):
+        """Attention biases per block [depth][B, heads, E, E] and vector messages [B, E, K * D] of the slot pairs
+        (E: the number of slots, the whole code's unless given)."""
+        B, E, D = now.shape[0], self.E if E is None else E, self.d
         p = now[:, :, 0]                                                 # [B, E, D]
         v = vel[:, :, 0] * float(self.T - self.obs)                      # displacement over the horizon
         rel = p.unsqueeze(2) - p.unsqueeze(1)                            # [B, E, E, D]: x_i - x_j
@@ -293,6 +320,60 @@ class SlotApproximator(nn.Module):
         if self.n_feats:
             out = torch.cat([out, fnow.unsqueeze(2).expand(B, self.E, self.T, self.n_feats)], dim=-1)
         return self.unslots(out)
+
+    def forward_slots(self, x, t, cond, frame_mask, occupied):
+        """The slot graph (CONTRACT.md, "Slot approximator"): only the slots the caller gathered, x and cond
+        [B, T, S, D + F] for any S, frame_mask [B, T] (1 on known frames), occupied [B, S] (1 where the slot holds an
+        entity of the scene). The weights are shared by all slots and empty slots take no part, so this equals
+        forward on the full latent for the gathered slots, at a cost that follows S instead of the whole code."""
+        out = self.slot_forward(x.transpose(1, 2), t, cond.transpose(1, 2), frame_mask, occupied)
+        return out.transpose(1, 2)
+
+    def slot_forward(self, xs, t, cs, frame_mask, occupied):
+        """x1 of the slot trajectories [B, E, T, D + F] (E = any number of slots)."""
+        B, E = xs.shape[0], xs.shape[1]
+        base, cm, occ, now, vel = self.slot_base(cs, frame_mask, occupied)
+        a = torch.sin(0.5 * math.pi * t).reshape(B, 1, 1, 1)
+        s = torch.cos(0.5 * math.pi * t).reshape(B, 1, 1, 1)
+        if self.n_feats:
+            xs = xs[..., :self.d]
+        dev = xs - a * base
+        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, E, self.T),
+                 now.flatten(2), vel.flatten(2)]
+        fnow = cs[:, :, self.obs - 1, self.d:] if self.n_feats else None
+        if self.n_feats:
+            parts.append(fnow)
+        pair_bias = None
+        if self.K:
+            pair_bias, msg, ws = self.pair_terms(now, vel, occ, fnow, E)
+            parts.append(msg)
+            if self.S:
+                parts.append(self.state_terms(ws, dev))
+        h = self.input_mlp(parts)
+        temb = self.t_mlp(timestep_embedding(t))
+        bias = ((1.0 - occ) * NEG)[:, None, None, :]
+        for i, blk in enumerate(self.blocks):
+            h = blk.forward_masked(h, temb, bias if pair_bias is None else bias + pair_bias[i])
+        shift, scale = self.out_mod(temb).chunk(2, dim=-1)
+        h = self.out_norm(h) * (1.0 + scale[:, None, :]) + shift[:, None, :]
+        f = self.out(h).reshape(B, E, self.T, self.d)
+        # Preconditioning with the measured per-frame prior variance v: c_skip * dev is the best linear guess of
+        # (x1 - base) from x_t, so before training the sampler already draws Gaussian paths of the data's spread.
+        v = self.resvar.reshape(1, 1, self.T, 1)
+        den = a * a * v + s * s
+        r = a * v / den * dev + torch.sqrt(v * s * s / den) * f
+        if self.nb:
+            # Future frames: the departure from the constant-velocity base is projected onto a few smooth functions
+            # of the time since "now". Whatever noise x_t still carries then cannot come out as frame-to-frame
+            # jitter; it can only bend the whole path, which is what a different sample should look like.
+            past, fut = r[:, :, :self.obs], r[:, :, self.obs:]
+            fut = torch.matmul(fut.transpose(2, 3), self.proj_t).transpose(2, 3)
+            r = torch.cat([past, fut], dim=2)
+        # empty slots stay exactly at their base (zero): they are never read, and carry no noise
+        out = base + r * occ[:, :, None, None]
+        if self.n_feats:
+            out = torch.cat([out, fnow.unsqueeze(2).expand(B, E, self.T, self.n_feats)], dim=-1)
+        return out
 
 
 def make_approximator(cfg):

@@ -18,6 +18,8 @@ from .preprocess import condition
 
 MODEL_FORMAT = "lamslide-model/2"
 GRAPHS = ("encoder", "approximator", "decoder")
+# optional graph of slot-code models (CONTRACT.md, "Slot approximator"): the approximator on gathered slots only
+SLOT_GRAPH = "slot_approximator"
 
 
 class EncoderGraph(nn.Module):
@@ -27,6 +29,21 @@ class EncoderGraph(nn.Module):
 
     def forward(self, pos, ids, mask, feats=None):
         return self.fs.encode(pos, ids, mask, feats)
+
+
+class SlotGraph(nn.Module):
+    """The slot approximator's gathered-slot forward as its own graph."""
+
+    def __init__(self, approx):
+        super().__init__()
+        self.approx = approx
+
+    def forward(self, x, t, cond, frame_mask, occupied):
+        return self.approx.forward_slots(x, t, cond, frame_mask, occupied)
+
+
+def has_slot_graph(approx):
+    return hasattr(approx, "forward_slots")
 
 
 class DecoderGraph(nn.Module):
@@ -46,6 +63,7 @@ def graph_io(cfg):
         "encoder": (["pos", "ids", "mask"] + (["feats"] if v else []), ["latent"]),
         "approximator": (["x", "t", "cond", "cond_mask"], ["x1_pred"]),
         "decoder": (["latent", "ids"], ["pos"] + (["feat_logits"] if v else [])),
+        SLOT_GRAPH: (["x", "t", "cond", "frame_mask", "occupied"], ["x1_pred"]),
     }
 
 
@@ -90,8 +108,38 @@ def export_graphs(fs, approx, cfg, out_dir):
     torch.onnx.export(DecoderGraph(fs), (lat, ids), os.path.join(out_dir, "decoder.onnx"), opset_version=17,
                       input_names=dec_in, output_names=dec_out,
                       dynamic_axes={"latent": {0: "B"}, "ids": ent, **{k: ent for k in dec_out}})
-    for g in GRAPHS:
+    graphs = GRAPHS
+    if has_slot_graph(approx):
+        export_slot_graph(approx, cfg, out_dir)
+        graphs = GRAPHS + (SLOT_GRAPH,)
+    for g in graphs:
         set_metadata(os.path.join(out_dir, f"{g}.onnx"), graph_metadata(cfg))
+
+
+def slot_inputs(approx, cfg, B=2, S=5, generator=None):
+    """Inputs of the slot graph: x, cond [B, T, S, W], frame_mask [B, T], occupied [B, S]."""
+    T, W = cfg.T, approx.W
+    x = torch.randn(B, T, S, W, generator=generator)
+    cond = torch.randn(B, T, S, W, generator=generator)
+    if approx.n_feats:  # feature channels hold a one-hot, as in a real conditioning
+        hot = torch.zeros(B, S, approx.n_feats)
+        hot[:, :, 0] = 1.0
+        cond[..., approx.d:] = hot[:, None]
+    fm = torch.zeros(B, T, dtype=torch.int32)
+    fm[:, :cfg.observed] = 1
+    occ = torch.ones(B, S)
+    occ[0, S - 1] = 0.0
+    return x, torch.tensor([0.1, 0.7][:B]), cond, fm, occ
+
+
+def export_slot_graph(approx, cfg, out_dir):
+    """slot_approximator.onnx with dynamic batch and slot axes."""
+    names_in, names_out = graph_io(cfg)[SLOT_GRAPH]
+    args = slot_inputs(approx, cfg)
+    axes = {"x": {0: "B", 2: "S"}, "t": {0: "B"}, "cond": {0: "B", 2: "S"}, "frame_mask": {0: "B"},
+            "occupied": {0: "B", 1: "S"}, "x1_pred": {0: "B", 2: "S"}}
+    torch.onnx.export(SlotGraph(approx.eval()), args, os.path.join(out_dir, f"{SLOT_GRAPH}.onnx"), opset_version=17,
+                      input_names=names_in, output_names=names_out, dynamic_axes=axes)
 
 
 def tensor(a):
@@ -151,6 +199,12 @@ def write_fixtures(fs, approx, cfg, out_dir, window=None):
     cm[:, :obs] = 1
     fx["approximator"] = {"inputs": {"x": tensor(x), "t": tensor(t), "cond": tensor(cond), "cond_mask": tensor(cm)},
                           "outputs": {"x1_pred": tensor(approx(x, t, cond, cm))}}
+    if has_slot_graph(approx):
+        # its own generator, so the other fixtures do not depend on whether the model has a slot graph
+        sx, st, sc, sf, so = slot_inputs(approx, cfg, generator=torch.Generator().manual_seed(13))
+        fx[SLOT_GRAPH] = {"inputs": {"x": tensor(sx), "t": tensor(st), "cond": tensor(sc), "frame_mask": tensor(sf),
+                                     "occupied": tensor(so)},
+                          "outputs": {"x1_pred": tensor(approx.forward_slots(sx, st, sc, sf, so))}}
     lat = torch.randn(2, L, C, generator=g)
     dpos, dlog = fs.decode_all(lat, ids)
     fx["decoder"] = {"inputs": {"latent": tensor(lat), "ids": tensor(ids)}, "outputs": {"pos": tensor(dpos)}}
@@ -191,7 +245,8 @@ def sha256(path):
 
 def file_entries(out_dir, extra=("weights",)):
     """manifest.files: path and sha256 of the graphs, fixtures and (when written) weights.pt."""
-    files = {k: {"path": f"{k}.onnx", "sha256": sha256(os.path.join(out_dir, f"{k}.onnx"))} for k in GRAPHS}
+    names = GRAPHS + ((SLOT_GRAPH,) if os.path.exists(os.path.join(out_dir, f"{SLOT_GRAPH}.onnx")) else ())
+    files = {k: {"path": f"{k}.onnx", "sha256": sha256(os.path.join(out_dir, f"{k}.onnx"))} for k in names}
     if "weights" in extra and os.path.exists(os.path.join(out_dir, "weights.pt")):
         files["weights"] = {"path": "weights.pt", "sha256": sha256(os.path.join(out_dir, "weights.pt"))}
     files["fixtures"] = {"path": "fixtures/fixtures.json",

@@ -317,6 +317,28 @@ def residual_var(items, fs, cfg, batches=20):
     return (num / den.clamp(min=1)).clamp(min=1e-4).tolist()
 
 
+def slot_predict(model, xt, t, cond, cmask, ids, occ):
+    """model(xt, t, cond, cmask) [B,T,L,C] computed on the batch's own slots only: the slots of `ids` [B,n] (distinct
+    per row, padding included) are gathered, SlotApproximator.forward_slots runs on them with occupancy `occ`
+    [B,n] (1 for an entity seen in a known frame), and its prediction is put back into a latent whose other slots
+    are 0, which is what the full graph predicts for them (empty slots stay at their base, 0). Same loss, same
+    gradients, at the cost of n slots instead of the whole code's (the sampler's slot graph, CONTRACT.md)."""
+    B, T = xt.shape[:2]
+    E, W = model.E, model.W
+    bi = torch.arange(B)[:, None].expand(B, ids.shape[1])
+    il = ids.long()
+
+    def gather(z):
+        return z.reshape(B, T, E, W)[bi, :, il].transpose(1, 2)    # [B, T, n, W]
+    pg = model.forward_slots(gather(xt), t, gather(cond), cmask[:, :, 0], occ)
+    out = torch.zeros(B, E, T, W, dtype=pg.dtype).index_put((bi, il), pg.transpose(1, 2))
+    return out.transpose(1, 2).reshape(B, T, model.L, model.C)
+
+
+def uses_slot_graph(model):
+    return hasattr(model, "forward_slots")
+
+
 def edm_weight(model, t, T, t0, t1):
     """[B, T, 1, 1] weight of the latent MSE at flow times t (training.loss_weight "edm"): v / (c_out(t)^2 + v / 100)
     per frame (v its prior residual variance), normalised to mean 1 over a uniform t in [t0, t1]. With the
@@ -350,7 +372,11 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         a, s = gvp(t)
         x0 = torch.randn_like(z)
         xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
-        pred = model(xt, t, cond, cmask)
+        if uses_slot_graph(model):
+            # occupied: the entities seen in a known frame (the full graph infers the same from their coordinates)
+            pred = slot_predict(model, xt, t, cond, cmask, ids, seen)
+        else:
+            pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9  # the known frames are given; weight the unknown ones most
         if tr.loss_weight == "edm":
             w = w * edm_weight(model, t, T, i0, i1)
@@ -464,7 +490,11 @@ def train_stage2_bank(bank, fs, cfg, run_dir, log, unit=""):
         t = torch.rand(B) * (i1 - i0) + i0
         a, s = gvp(t)
         xt = a[:, None, None, None] * z + s[:, None, None, None] * torch.randn_like(z)
-        pred = model(xt, t, cond, cmask)
+        if uses_slot_graph(model):
+            # every entity of a bank window is present in every frame; padding entries (mask 0) are not
+            pred = slot_predict(model, xt, t, cond, cmask, ids, (mask.sum(dim=1) > 0).to(torch.float32))
+        else:
+            pred = model(xt, t, cond, cmask)
         w = 1.0 - known[:, :, None, None] * 0.9
         flow = ((pred - z) ** 2 * w).mean()
         fr = (np.arange(T) if not tr.aux_frames else

@@ -118,4 +118,15 @@ describe('parseManifest', () => {
     );
     expect(parseManifest(v2({ first_stage: { kind: 'binding', layout: 'slots' }, id_pool: 10, latent: { L: 2, C: 16 } })).id_pool).toBe(10);
   });
+
+  it('reads the optional slot graph of a slot layout and refuses it elsewhere', () => {
+    const slot = { path: 'slot_approximator.onnx', sha256: sha };
+    const m = parseManifest(v1({ files: { ...files, slot_approximator: slot } }));
+    expect(m.files.slot_approximator).toEqual(slot);
+    expect(parseManifest(v1()).files.slot_approximator).toBeUndefined();
+    expect(err(v2({ files: { ...files, slot_approximator: slot } }))).toBe(
+      'x/manifest.json: "files.slot_approximator" is given, but the first stage\'s layout is "shared"; the slot graph needs layout "slots"',
+    );
+    expect(err(v1({ files: { ...files, slot_approximator: { path: '../x.onnx', sha256: sha } } }))).toMatch(/"files.slot_approximator.path" is "..\/x.onnx", which leaves the model folder/);
+  });
 });

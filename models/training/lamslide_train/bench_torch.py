@@ -13,19 +13,8 @@ import torch
 
 from .stages.interpolant import sample_latents
 from .stages.preprocess import condition
+from .stages.rollout import sample
 from .weights import load_model
-
-
-class GatheredSlots(torch.nn.Module):
-    """The slot graph's computation behind the full graph's call signature, for sample_latents: x and cond are
-    already the gathered slots [B, T, n, W]; every slot is occupied."""
-
-    def __init__(self, ap, occupied):
-        super().__init__()
-        self.ap, self.occ = ap, occupied
-
-    def forward(self, x, t, cond, frame_mask):
-        return self.ap.forward_slots(x, t, cond, frame_mask, self.occ)
 
 
 @torch.no_grad()
@@ -40,15 +29,9 @@ def one_rollout(fs, ap, cfg, n, k, nfe, rng, slots=False):
     cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs, feats)
     noise = torch.randn(k, T, L, C)
     solver, t0, t1 = cfg.evaluation.default_solver, cfg.interpolant.t0, cfg.interpolant.t1
-    if slots and hasattr(ap, "forward_slots"):
-        W = ap.W
-        gather = lambda z: z.reshape(z.shape[0], T, ap.E, W)[:, :, :n]  # noqa: E731
-        net = GatheredSlots(ap, torch.ones(k, n))
-        xs = sample_latents(net, gather(noise), gather(cond).expand(k, -1, -1, -1), cmask[:, :, 0].expand(k, -1), nfe,
-                            solver, t0, t1)
-        x = torch.zeros(k, T, ap.E, W)
-        x[:, :, :n] = xs
-        x = x.reshape(k, T, L, C)
+    if slots:
+        x = sample(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), n, torch.ones(k, n), nfe, solver,
+                   t0, t1)
     else:
         x = sample_latents(ap, noise, cond.expand(k, -1, -1, -1), cmask.expand(k, -1, -1), nfe, solver, t0, t1)
     return fs.decode(x.reshape(k * T, L, C), ids.expand(k * T, -1))

@@ -139,6 +139,9 @@ class TrainingConfig:
     # orientation augmentation: a uniformly random rotation, or a random reflection of each axis (the symmetries of
     # a court: x -> -x and y -> -y about the centre), or none
     augment: str = field(default="rotation", metadata={"choices": ("rotation", "reflection", "none")})
+    # stage-2 batches of windows with similar entity counts (stages/training.size_bucketed): the slot approximator
+    # then runs on few padded slots per batch; every window keeps the same chance to be drawn. Per-batch latents only
+    size_batches: bool = False
 
 
 @dataclass

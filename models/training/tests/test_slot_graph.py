@@ -132,3 +132,19 @@ def test_training_on_gathered_slots_gives_the_full_graph_s_prediction_and_gradie
     assert torch.allclose(preds[0], preds[1], atol=1e-5)
     for g0, g1 in zip(*grads):
         assert torch.allclose(g0, g1, atol=1e-6, rtol=1e-4)
+
+
+def test_size_bucketed_batches_keep_every_window_s_chance_and_one_size_per_batch():
+    import numpy as np
+    from lamslide_train.stages.training import SIZE_EDGES, size_bucketed
+    rng = np.random.default_rng(0)
+    ns = [3] * 50 + [10] * 30 + [70] * 20
+    items = [(np.zeros((20, n, 2), np.float32),) for n in ns]
+    count = np.zeros(len(items))
+    for _ in range(4000):
+        idx = size_bucketed(items, rng, 8)
+        assert len(idx) == 8 and len({int(np.searchsorted(np.array(SIZE_EDGES), ns[i])) for i in idx}) == 1
+        np.add.at(count, idx, 1)
+    share = count / count.mean()
+    # each window expected in 8 / 100 of the batches: 320 draws, a standard deviation of about 6 %
+    assert 0.7 < share.min() and share.max() < 1.3

@@ -20,6 +20,9 @@ class PedestrianData:
     # "all": every recording's train split; a fold: only that fold's train/ (numbers on its val/).
     # "" = not recorded (configs stored before the data choice was part of the config)
     fold: str = field(default="", metadata={"choices": ("",) + FOLDS + ("all",), "required": True})
+    # leave-one-recording-out (lamslide_train.loro): a recording of the fold (file name without _train/_val.txt)
+    # left out of training; its train and val files together become the evaluation windows. "" = none
+    holdout: str = ""
 
 
 @dataclass
@@ -107,6 +110,19 @@ def fold_files(data_root: str, fold: str, split: str):
     return files
 
 
+def recording_of(path: str) -> str:
+    """The recording a split file belongs to: its name without _train.txt / _val.txt / .txt."""
+    name = os.path.basename(path)
+    for tail in ("_train.txt", "_val.txt", "_test.txt", ".txt"):
+        if name.endswith(tail):
+            return name[:-len(tail)]
+    return name
+
+
+def recordings_of(paths) -> list:
+    return sorted({recording_of(p) for p in paths})
+
+
 def load_windows(files, T=20, max_entities=96):
     ws = []
     for p in files:
@@ -136,6 +152,15 @@ class PedestrianDomain(Domain):
             raise DataError(f"data.fold: choose one of {', '.join(FOLDS + ('all',))} (got {fold!r})")
         train_files = fold_files(data_root, fold, "train")
         val_files = fold_files(data_root, fold, "val")
+        holdout = cfg.data.holdout
+        if holdout:
+            names = recordings_of(train_files + val_files)
+            if holdout not in names:
+                raise DataError(f"data.holdout: {holdout!r} is not a recording of fold {fold} "
+                                f"(its recordings: {', '.join(names)})")
+            # the held-out recording's train and val files are the evaluation; the others' train files train
+            val_files = [p for p in train_files + val_files if recording_of(p) == holdout]
+            train_files = [p for p in train_files if recording_of(p) != holdout]
         pool = cfg.first_stage.pool
         tw = load_windows(train_files, cfg.T, pool)
         vw = load_windows(val_files, cfg.T, pool)
@@ -143,6 +168,8 @@ class PedestrianDomain(Domain):
         prov = {"data": "ETH/UCY (Social-GAN leave-one-scene-out splits, as staged in shared/data/eth_ucy)",
                 "fold": fold, "train_files": [os.path.basename(p) for p in train_files],
                 "val_files": [os.path.basename(p) for p in val_files], "train_windows": len(tw)}
+        if holdout:
+            prov["holdout"] = holdout
         return Datasets(tw, vw, ev, prov)
 
     def windows_of_paths(self, cfg, paths):

@@ -7,6 +7,36 @@ from .interpolant import sample_latents
 from .preprocess import condition, prepare_window
 
 
+class GatheredSlots(torch.nn.Module):
+    """The slot graph's computation behind the full graph's call signature, for sample_latents: x and cond are the
+    gathered slots [B, T, n, W], `occupied` [B, n] says which hold an entity."""
+
+    def __init__(self, approx, occupied):
+        super().__init__()
+        self.approx, self.occ = approx, occupied
+
+    def forward(self, x, t, cond, frame_mask):
+        return self.approx.forward_slots(x, t, cond, frame_mask, self.occ)
+
+
+def sample(approx, noise, cond, cmask, n, occupied, nfe, solver, t0, t1):
+    """sample_latents for windows whose entities hold IDs 0..n-1: with the slot approximator only those n slots
+    are integrated (as the TypeScript sampler's slot graph does; the noise is the same, gathered) and put back
+    into a latent whose other slots are 0; any other approximator integrates the whole latent."""
+    if not hasattr(approx, "forward_slots"):
+        return sample_latents(approx, noise, cond, cmask, nfe, solver, t0, t1)
+    B, T, L, C = noise.shape
+    E, W = approx.E, approx.W
+
+    def gather(z):
+        return z.reshape(z.shape[0], T, E, W)[:, :, :n]
+    xs = sample_latents(GatheredSlots(approx, occupied), gather(noise), gather(cond), cmask[:, :, 0], nfe, solver,
+                        t0, t1)
+    x = torch.zeros(B, T, E, W)
+    x[:, :, :n] = xs
+    return x.reshape(B, T, L, C)
+
+
 def window_feats(ws, n_max):
     """feats [B, n_max] int32 tensor of a batch of windows (padding: index 0), or None without a vocabulary."""
     if ws[0].feats is None:
@@ -37,12 +67,13 @@ def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, 
             n = p.shape[1]
             pos[b, :, :n], mask[b, :, :n], centres[b] = p, m, c
         ids = torch.arange(n_max, dtype=torch.int32).repeat(B, 1)
-        cond, cmask, _ = condition(fs, pos, mask, ids, known, obs, window_feats(ws, n_max))
+        cond, cmask, seen = condition(fs, pos, mask, ids, known, obs, window_feats(ws, n_max))
         noise = torch.stack([
             torch.randn(k, T, L, C, generator=torch.Generator().manual_seed(seed * 100003 + c0 + b))
             for b in range(B)])  # [B,K,T,L,C]
-        x = sample_latents(approx, noise.reshape(B * k, T, L, C), cond.repeat_interleave(k, 0),
-                           cmask.repeat_interleave(k, 0), nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
+        occ = torch.as_tensor(np.asarray(seen, np.float32)).repeat_interleave(k, 0)
+        x = sample(approx, noise.reshape(B * k, T, L, C), cond.repeat_interleave(k, 0),
+                   cmask.repeat_interleave(k, 0), n_max, occ, nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
         dec = fs.decode(x.reshape(B * k * T, L, C), torch.arange(n_max, dtype=torch.int32).repeat(B * k * T, 1))
         dec = dec.reshape(B, k, T, n_max, D).numpy() * cfg.scale + centres[:, None, None, None, :]
         for b, w in enumerate(ws):
@@ -82,7 +113,8 @@ def chained_rollout(fs, approx, windows, cfg, k, n_windows, nfe, solver, seed, c
             cond, cmask, _ = condition(fs, pos, mask, ids, obs, obs, feats)
             noise = torch.stack([torch.randn(T, L, C, generator=torch.Generator().manual_seed(
                 seed * 100003 + (c0 + r) * 1009 + j)) for r in range(R)])
-            x = sample_latents(approx, noise, cond, cmask, nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
+            x = sample(approx, noise, cond, cmask, n_max, torch.from_numpy(present), nfe, solver, cfg.interpolant.t0,
+                       cfg.interpolant.t1)
             dec = fs.decode(x[:, obs:].reshape(R * fut, L, C), ids.repeat_interleave(fut, 0)).reshape(R, fut, n_max, D)
             hist[:, obs + j * fut:obs + (j + 1) * fut] = dec.numpy() * cfg.scale + centre[:, None, None]
         for r, (w, s) in enumerate(part):

@@ -244,9 +244,31 @@ def augment_windows(windows, cfg, copies, seed, log):
     return items
 
 
+# Entity-count buckets of size-bucketed batches (upper bounds; a window above the last shares the last bucket).
+SIZE_EDGES = (4, 8, 12, 16, 24, 32, 48, 64)
+_size_buckets = {}
+
+
+def size_bucketed(items, rng, batch):
+    """Indices of a batch whose windows have similar entity counts: an anchor drawn uniformly, the rest uniformly
+    (with replacement) from the anchor's bucket (SIZE_EDGES). A window's chance to be in a batch stays batch / len:
+    its bucket is picked with probability |bucket| / len and it is then one of |bucket|."""
+    # the list and its first and last items: a new list that happens to reuse a freed one's id is still told apart
+    key = (id(items), len(items), id(items[0]), id(items[-1]))
+    if key not in _size_buckets:
+        n = np.array([it[0].shape[1] for it in items])
+        b = np.searchsorted(np.array(SIZE_EDGES), n)  # bucket index per item
+        _size_buckets.clear()
+        _size_buckets[key] = (b, {k: np.nonzero(b == k)[0] for k in np.unique(b)})
+    b, members = _size_buckets[key]
+    anchor = int(rng.integers(0, len(items)))
+    pool = members[b[anchor]]
+    return np.concatenate([[anchor], pool[rng.integers(0, len(pool), batch - 1)]])
+
+
 def stage2_batch(items, rng, cfg, batch):
     """Returns tensors (pos, mask, ids, known, pos_c, mask_c, seen, feats or None) of a batch of windows."""
-    idx = rng.integers(0, len(items), batch)
+    idx = size_bucketed(items, rng, batch) if cfg.training.size_batches else rng.integers(0, len(items), batch)
     T, D, pool = cfg.T, cfg.dims, cfg.first_stage.pool
     n_max = max(items[i][0].shape[1] for i in idx)
     pos = np.zeros((batch, T, n_max, D), np.float32)

@@ -1,0 +1,128 @@
+"""Leave-one-recording-out (LORO) proxy of a pedestrian recipe on a new scene (issue #12).
+
+A fold's val files come from the same recordings as its train files, so its val numbers overstate how the model
+does on a recording it never saw (the fold's test scene). The proxy holds out one whole recording of the fold at a
+time: the recipe trains on the train files of the fold's other recordings, and is scored on the held-out
+recording's train and val files (the card's protocol: K = 20, NFE `--nfe`, every `evaluation.stride`-th window,
+agents present in all 20 frames, seed 0), beside constant velocity on the same windows.
+
+  python3 -m lamslide_train.loro --fold eth --out artifacts/loro/eth.json [--recordings a,b] [recipe flags]
+
+The recipe flags are those of `lamslide_train.build` (config fields). One JSON per fold and recipe; recordings
+already in it are skipped, and an interrupted training resumes from runs/loro-<fold>-<recording>/stage2.pt, so
+the command can be started again after an interruption. The summary weights each recording by its scored agents.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+from .config import add_cli_flags, apply_cli
+from .domains import get_domain
+from .domains.pedestrian import fold_files, recordings_of
+from .metrics import BASELINES, ade_fde
+from .stages.rollout import rollout_windows
+from .stages.training import Logger, augment_windows, fit_latent_stats, residual_var, train_stage1, train_stage2
+
+
+def summary(recs):
+    """Agent-weighted means over the held-out recordings (and the plain mean over recordings)."""
+    if not recs:
+        return {}
+    w = np.array([r["agents"] for r in recs.values()], np.float64)
+    out = {"recordings": len(recs), "agents": int(w.sum())}
+    for k in ("ade", "fde", "cv_ade", "cv_fde"):
+        v = np.array([r[k] for r in recs.values()])
+        out[k] = float((v * w).sum() / w.sum())
+        out[f"{k}_per_recording_mean"] = float(v.mean())
+    return out
+
+
+def run_recording(cfg, rec, data_root, runs, nfe, log):
+    domain = get_domain("pedestrian")
+    c = cfg.replace(**{"data.holdout": rec})
+    c.validate()
+    ds = domain.datasets(c, data_root)
+    run_dir = os.path.join(runs, f"loro-{c.data.fold}-{rec}")
+    os.makedirs(run_dir, exist_ok=True)
+    torch.manual_seed(c.training.seed)
+    t0 = time.time()
+    fs, _ = train_stage1(ds.train, c, run_dir, log)
+    fit_latent_stats(fs, ds.train, c)
+    items = augment_windows(ds.train, c, c.training.copies, c.training.seed + 2, log)
+    if c.approximator.kind == "slots":
+        c.approximator.resvar = [round(v, 6) for v in residual_var(items, fs, c)]
+    approx, _ = train_stage2(items, fs, c, run_dir, log)
+    del items
+    train_s = time.time() - t0
+    fs.eval()
+    approx.eval()
+    t1 = time.time()
+    s = rollout_windows(fs, approx, ds.eval, c, c.evaluation.k, nfe, "ddim", c.training.seed)
+    ade, fde = ade_fde(s, ds.eval, c.observed, "min")
+    cv_ade, cv_fde = BASELINES["constant velocity"](ds.eval, c.observed)
+    res = {"windows": len(ds.eval), "agents": int(len(ade)), "ade": float(ade.mean()), "fde": float(fde.mean()),
+           "cv_ade": float(cv_ade.mean()), "cv_fde": float(cv_fde.mean()), "train_files": ds.provenance["train_files"],
+           "eval_files": ds.provenance["val_files"], "train_windows": len(ds.train), "train_s": round(train_s, 1),
+           "eval_s": round(time.time() - t1, 1)}
+    log(f"LORO {c.data.fold}/{rec}: minADE {res['ade']:.3f} minFDE {res['fde']:.3f} (CV {res['cv_ade']:.3f}/"
+        f"{res['cv_fde']:.3f}) on {res['agents']} agents of {res['windows']} windows; train {train_s:.0f}s")
+    return res
+
+
+def main(argv=None):
+    domain = get_domain("pedestrian")
+    base = domain.default_config()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True, help="JSON of the results (read first: recordings in it are skipped)")
+    ap.add_argument("--recordings", default="", help="comma-separated recordings of the fold (default: all)")
+    ap.add_argument("--nfe", type=int, default=10)
+    ap.add_argument("--data-root", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared",
+                                                       "data"))
+    ap.add_argument("--runs", default="runs")
+    ap.add_argument("--threads", type=int, default=1)
+    dest = add_cli_flags(ap, base)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    cfg = apply_cli(base, a, dest)
+    cfg.validate()
+    fold = cfg.data.fold
+    if fold == "all":
+        raise SystemExit("--fold all has no held-out scene to stand in for; choose a fold")
+    names = recordings_of(fold_files(a.data_root, fold, "train") + fold_files(a.data_root, fold, "val"))
+    want = [r for r in a.recordings.split(",") if r] or names
+    for r in want:
+        if r not in names:
+            raise SystemExit(f"--recordings: {r!r} is not a recording of fold {fold} ({', '.join(names)})")
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    recipe = cfg.to_dict()
+    recipe["data"].pop("holdout", None)
+    doc = {"fold": fold, "nfe": a.nfe, "recipe": recipe, "recordings": {}}
+    if os.path.exists(a.out):
+        with open(a.out) as f:
+            old = json.load(f)
+        if old.get("recipe") != recipe or old.get("nfe") != a.nfe:
+            raise SystemExit(f"{a.out} holds another recipe or NFE; give another --out")
+        doc = old
+    log = Logger(os.path.splitext(a.out)[0] + ".log")
+    for r in want:
+        if r in doc["recordings"]:
+            log(f"LORO {fold}/{r}: already in {a.out}")
+            continue
+        doc["recordings"][r] = run_recording(cfg, r, a.data_root, a.runs, a.nfe, log)
+        doc["summary"] = summary(doc["recordings"])
+        tmp = a.out + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f, indent=1)
+        os.replace(tmp, a.out)
+    s = doc.get("summary", {})
+    if s:
+        log(f"LORO {fold}: {s['recordings']} recordings, {s['agents']} agents: minADE {s['ade']:.3f} minFDE "
+            f"{s['fde']:.3f} (CV {s['cv_ade']:.3f}/{s['cv_fde']:.3f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The leave-one-recording-out proxy (lamslide_train.loro): which files train and which score, and the summary."""
+import json
+
+import pytest
+
+from lamslide_train.domains import get_domain
+from lamslide_train.domains.base import DataError
+from lamslide_train.domains.pedestrian import PedestrianConfig, recording_of
+from lamslide_train.loro import main, summary
+
+
+def test_recording_of_strips_the_split():
+    assert recording_of("/x/eth/train/crowds_zara02_train.txt") == "crowds_zara02"
+    assert recording_of("students001_val.txt") == "students001"
+    assert recording_of("biwi_eth.txt") == "biwi_eth"
+
+
+def test_holdout_trains_on_the_other_recordings_and_scores_the_whole_held_out_one(data_root):
+    cfg = PedestrianConfig().replace(**{"data.fold": "eth", "data.holdout": "students001"}).validate()
+    ds = get_domain("pedestrian").datasets(cfg, data_root)
+    assert ds.provenance["holdout"] == "students001"
+    assert ds.provenance["val_files"] == ["students001_train.txt", "students001_val.txt"]
+    assert "students001_train.txt" not in ds.provenance["train_files"] and len(ds.provenance["train_files"]) == 6
+    assert {w.source for w in ds.eval} == {"students001_train.txt", "students001_val.txt"}
+    with pytest.raises(DataError, match="'biwi_eth' is not a recording of fold eth"):
+        get_domain("pedestrian").datasets(cfg.replace(**{"data.holdout": "biwi_eth"}), data_root)
+
+
+def test_summary_weights_recordings_by_agents():
+    s = summary({"a": {"agents": 30, "ade": 0.2, "fde": 0.4, "cv_ade": 0.3, "cv_fde": 0.6},
+                 "b": {"agents": 10, "ade": 0.6, "fde": 1.2, "cv_ade": 0.5, "cv_fde": 1.0}})
+    assert s["agents"] == 40 and s["ade"] == pytest.approx(0.3) and s["ade_per_recording_mean"] == pytest.approx(0.4)
+    assert s["cv_fde"] == pytest.approx(0.7)
+
+
+def test_loro_resumes_and_refuses_another_recipe(data_root, tmp_path):
+    out = str(tmp_path / "zara1.json")
+    args = ["--fold", "zara1", "--recordings", "crowds_zara02", "--steps2", "4", "--batch2", "8", "--out", out,
+            "--runs", str(tmp_path / "runs"), "--data-root", data_root, "--eval-stride", "200"]
+    main(args)
+    with open(out) as f:
+        doc = json.load(f)
+    r = doc["recordings"]["crowds_zara02"]
+    assert r["eval_files"] == ["crowds_zara02_train.txt", "crowds_zara02_val.txt"] and r["agents"] > 0
+    assert doc["summary"]["recordings"] == 1 and doc["recipe"]["training"]["steps2"] == 4
+    main(args)  # the recording is in the JSON already: skipped
+    with open(out) as f:
+        assert json.load(f)["recordings"]["crowds_zara02"] == r
+    with pytest.raises(SystemExit, match="another recipe"):
+        main(args[:-2] + ["--eval-stride", "100"])

@@ -7,6 +7,7 @@ recording's train and val files (the card's protocol: K = 20, NFE `--nfe`, every
 agents present in all 20 frames, seed 0), beside constant velocity on the same windows.
 
   python3 -m lamslide_train.loro --fold eth --out artifacts/loro/eth.json [--recordings a,b] [recipe flags]
+  python3 -m lamslide_train.loro --attach ../eth_ucy-eth artifacts/loro/eth.json   (into manifest and card)
 
 The recipe flags are those of `lamslide_train.build` (config fields). One JSON per fold and recipe; recordings
 already in it are skipped, and an interrupted training resumes from runs/loro-<fold>-<recording>/stage2.pt, so
@@ -73,7 +74,45 @@ def run_recording(cfg, rec, data_root, runs, nfe, log):
     return res
 
 
+def comparable(recipe):
+    """A recipe as LORO runs compare it: without the fold's data choice and the measured residual variance."""
+    r = json.loads(json.dumps(recipe))
+    r.get("data", {}).pop("holdout", None)
+    r.get("approximator", {}).pop("resvar", None)
+    return r
+
+
+def attach(model_dir, loro_json):
+    """Puts a fold's LORO results into the model's manifest (metrics.loro) and regenerates its card. Refuses results
+    of another fold or recipe than the model's own."""
+    from .cards import finalize
+    from .domains import load_config
+    with open(os.path.join(model_dir, "manifest.json")) as f:
+        man = json.load(f)
+    cfg = load_config(torch.load(os.path.join(model_dir, "weights.pt"))["cfg"], f"{model_dir}/weights.pt cfg")
+    with open(loro_json) as f:
+        doc = json.load(f)
+    fold = man["provenance"].get("fold")
+    if doc["fold"] != fold:
+        raise SystemExit(f"{loro_json} is fold {doc['fold']}, {model_dir} is fold {fold}")
+    mine = comparable(cfg.replace(**{"data.fold": fold}).to_dict())
+    if comparable(doc["recipe"]) != mine:
+        diff = sorted(f"{s}.{k}" for s in mine for k in (mine[s] if isinstance(mine[s], dict) else {})
+                      if isinstance(mine[s], dict) and comparable(doc["recipe"]).get(s, {}).get(k) != mine[s][k])
+        raise SystemExit(f"{loro_json} was run with another recipe than {model_dir} (differs in {', '.join(diff)})")
+    man["metrics"]["loro"] = {"nfe": doc["nfe"], "recordings": doc["recordings"], "summary": doc["summary"]}
+    with open(os.path.join(model_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=2)
+    finalize(model_dir, man["provenance"].get("threads", 1))
+
+
 def main(argv=None):
+    import sys
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--attach"]:
+        if len(argv) != 3:
+            raise SystemExit("usage: python3 -m lamslide_train.loro --attach <model folder> <loro json>")
+        return attach(argv[1], argv[2])
     domain = get_domain("pedestrian")
     base = domain.default_config()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -98,13 +137,12 @@ def main(argv=None):
         if r not in names:
             raise SystemExit(f"--recordings: {r!r} is not a recording of fold {fold} ({', '.join(names)})")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    recipe = cfg.to_dict()
-    recipe["data"].pop("holdout", None)
+    recipe = comparable(cfg.to_dict())
     doc = {"fold": fold, "nfe": a.nfe, "recipe": recipe, "recordings": {}}
     if os.path.exists(a.out):
         with open(a.out) as f:
             old = json.load(f)
-        if old.get("recipe") != recipe or old.get("nfe") != a.nfe:
+        if comparable(old.get("recipe", {})) != recipe or old.get("nfe") != a.nfe:
             raise SystemExit(f"{a.out} holds another recipe or NFE; give another --out")
         doc = old
     log = Logger(os.path.splitext(a.out)[0] + ".log")

@@ -17,12 +17,16 @@ def ddim_runs(me, digits):
 
 def pedestrian_table(models):
     lines = ["| model | fold | val windows / agents | CV ADE / FDE | minADE20 / minFDE20, ddim NFE 1 / 2 / 5 / 10 / 20 "
-             "| euler NFE 10 | train wall |", "|---|---|---|---|---|---|---|"]
+             "| euler NFE 10 | leave-one-recording-out, ddim NFE 10 (CV) | train wall |",
+             "|---|---|---|---|---|---|---|---|"]
     for m, man in models:
         me, pr = man["metrics"], man["provenance"]
         eu = me.get("euler@10")
+        lo = me.get("loro", {}).get("summary")
+        loro = (f"{lo['ade']:.2f} / {lo['fde']:.2f} ({lo['cv_ade']:.2f} / {lo['cv_fde']:.2f}), {lo['recordings']} "
+                f"recordings" if lo else "n/a")
         lines.append(f"| `{m['name']}` | {pr['fold']} | {me['windows']} / {me['agents']} | {me['baseline']['ade']:.2f} / "
-                     f"{me['baseline']['fde']:.2f} | {ddim_runs(me, 2)} | {eu['ade']:.2f} / {eu['fde']:.2f} | "
+                     f"{me['baseline']['fde']:.2f} | {ddim_runs(me, 2)} | {eu['ade']:.2f} / {eu['fde']:.2f} | {loro} | "
                      f"{pr['wall_s']['total'] / 60:.0f} min |")
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """The leave-one-recording-out proxy (lamslide_train.loro): which files train and which score, and the summary."""
 import json
+import os
 
 import pytest
 
@@ -48,3 +49,34 @@ def test_loro_resumes_and_refuses_another_recipe(data_root, tmp_path):
         assert json.load(f)["recordings"]["crowds_zara02"] == r
     with pytest.raises(SystemExit, match="another recipe"):
         main(args[:-2] + ["--eval-stride", "100"])
+
+
+def test_attach_puts_the_fold_s_loro_into_manifest_and_card_and_refuses_another_recipe(tmp_path):
+    import shutil
+    import torch
+    from conftest import MODELS
+    from lamslide_train.domains import load_config
+    from lamslide_train.loro import attach, comparable
+    src = os.path.join(MODELS, "eth_ucy-zara1")
+    if not os.path.isfile(os.path.join(src, "weights.pt")):
+        pytest.skip("models/eth_ucy-zara1 not built")
+    model = tmp_path / "models" / "eth_ucy-zara1"
+    shutil.copytree(src, model)
+    cfg = load_config(torch.load(os.path.join(src, "weights.pt"))["cfg"]).replace(**{"data.fold": "zara1"})
+    rec = {"windows": 99, "agents": 574, "ade": 0.25, "fde": 0.48, "cv_ade": 0.31, "cv_fde": 0.69}
+    doc = {"fold": "zara1", "nfe": 10, "recipe": comparable(cfg.to_dict()), "recordings": {"crowds_zara02": rec},
+           "summary": summary({"crowds_zara02": rec})}
+    path = tmp_path / "zara1.json"
+    path.write_text(json.dumps(doc))
+    attach(str(model), str(path))
+    card = (model / "card.md").read_text()
+    assert "## Leave-one-recording-out proxy" in card and "| crowds_zara02 | 99 | 574 | 0.250 | 0.480 |" in card
+    assert json.loads((model / "manifest.json").read_text())["metrics"]["loro"]["summary"]["agents"] == 574
+    doc["recipe"]["training"]["steps2"] += 1
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SystemExit, match="another recipe .* training.steps2"):
+        attach(str(model), str(path))
+    doc["fold"] = "eth"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SystemExit, match="is fold eth"):
+        attach(str(model), str(path))

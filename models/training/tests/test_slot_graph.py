@@ -148,3 +148,16 @@ def test_size_bucketed_batches_keep_every_window_s_chance_and_one_size_per_batch
     share = count / count.mean()
     # each window expected in 8 / 100 of the batches: 320 draws, a standard deviation of about 6 %
     assert 0.7 < share.min() and share.max() < 1.3
+
+
+def test_fixed_loss_divisors_equal_the_batch_s_own_counts_when_given_them():
+    from lamslide_train.stages.training import masked_losses
+    g = torch.Generator().manual_seed(0)
+    pred, true = torch.randn(6, 5, 2, generator=g), torch.randn(6, 5, 2, generator=g)
+    mask = (torch.rand(6, 5, generator=g) > 0.3).to(torch.float32)
+    own = (mask.sum(), (mask.sum(-1) ** 2).sum())
+    a, b = masked_losses(pred, true, mask), masked_losses(pred, true, mask, own)
+    assert torch.allclose(a[0], b[0]) and torch.allclose(a[1], b[1])
+    # twice the divisors: half the losses (a sparse batch is not weighted up)
+    c = masked_losses(pred, true, mask, (2 * own[0], 2 * own[1]))
+    assert torch.allclose(c[0], a[0] / 2) and torch.allclose(c[1], a[1] / 2)

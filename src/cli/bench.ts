@@ -124,6 +124,16 @@ function benchFeats(model: OnnxModel, B: number, N: number): Int32Array | undefi
   return model.manifest.features.vocab.length > 0 ? new Int32Array(B * N) : undefined;
 }
 
+/** FLOPs of one call of the full-latent approximator graph at batch K. */
+function fullGraphFlops(graph: Uint8Array, K: number, T: number, L: number, C: number) {
+  return countFlops(graph, {
+    x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+    t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
+    cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
+    cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
+  });
+}
+
 /** FLOPs of one rollout: encoder on the known frames, NFE approximator calls at batch K, decoder on K*T frames. */
 async function rolloutFlops(model: OnnxModel, bytes: Record<string, Uint8Array>, N: number, K: number): Promise<{ perNfe: number; fixed: number; uncounted: Record<string, number> }> {
   const { D, L, C, observed, future } = model.dims;
@@ -145,12 +155,7 @@ async function rolloutFlops(model: OnnxModel, bytes: Record<string, Uint8Array>,
         frame_mask: { type: 'int32', data: new Int32Array(K * T).fill(1), dims: [K, T] },
         occupied: { type: 'float32', data: new Float32Array(K * N).fill(1), dims: [K, N] },
       })
-    : await countFlops(bytes.approximator, {
-        x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-        t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
-        cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-        cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
-      });
+    : await fullGraphFlops(bytes.approximator, K, T, L, C);
   const dec = await countFlops(bytes.decoder, {
     latent: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K * T, L, C] },
     ids: { type: 'int32', data: ids(K * T), dims: [K * T, N] },
@@ -220,12 +225,7 @@ async function runChild(req: ChildRequest): Promise<ChildResult> {
     const ms = await one(n0, DEFAULT_K, 10, 'full');
     const { L, C } = model.dims;
     const K = DEFAULT_K;
-    const apx = await countFlops(bytes.approximator, {
-      x: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-      t: { type: 'float32', data: new Float32Array(K).fill(0.5), dims: [K] },
-      cond: { type: 'float32', data: new Float32Array(K * T * L * C), dims: [K, T, L, C] },
-      cond_mask: { type: 'int32', data: new Int32Array(K * T * L).fill(1), dims: [K, T, L] },
-    });
+    const apx = await fullGraphFlops(bytes.approximator, K, T, L, C);
     res.fullGraph = { ms, flops: base.fixed + 10 * apx.flops };
   }
   if (req.chain > 0) {

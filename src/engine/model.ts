@@ -426,12 +426,20 @@ export class OnnxModel implements LatentModel {
     const session = this.slotSession!;
     if (!this.gpuResident || session.backend !== 'webgpu') return null;
     const { feeds, Bp, Sp, T, W } = this.slotFeeds(cond, frameMask, occupied, B, S);
+    const x = await this.solveOnDevice(session, OnnxModel.padSlots(noise, B, T, S, W, Bp, Sp), [Bp, T, Sp, W], feeds, opts);
+    return x && OnnxModel.unpadSlots(x.subarray(0, B * T * Sp * W), B, T, S, W, Sp);
+  }
+
+  /**
+   * The GPU-resident solve of either approximator graph (padded arrays); null after a failure, from which on the
+   * CPU integrates (the session itself falls back to WASM if WebGPU is broken for it too).
+   */
+  private async solveOnDevice(session: GraphSession, noise: Float32Array, dims: number[], feeds: Record<string, Feed>, opts: DeviceSolveOptions): Promise<Float32Array | null> {
     try {
       this.gpuSolver ??= GpuSolver.create();
-      const solver = await this.gpuSolver;
-      const x = await solver.integrate(session, OnnxModel.padSlots(noise, B, T, S, W, Bp, Sp), [Bp, T, Sp, W], feeds, opts);
+      const x = await (await this.gpuSolver).integrate(session, noise, dims, feeds, opts);
       this.lastIntegrationOnDevice = true;
-      return OnnxModel.unpadSlots(x.subarray(0, B * T * Sp * W), B, T, S, W, Sp);
+      return x;
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
       this.gpuResident = false;
@@ -549,24 +557,11 @@ export class OnnxModel implements LatentModel {
     const T = this.manifest.frames.window;
     const TLC = T * L * C;
     const [Bp] = this.shapes('approximator', B, 1);
-    try {
-      this.gpuSolver ??= GpuSolver.create();
-      const solver = await this.gpuSolver;
-      const x = await solver.integrate(approx, OnnxModel.pad(noise, B, 1, TLC, Bp, 1, () => undefined), [Bp, T, L, C], {
-        cond: { type: 'float32', data: OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined), dims: [Bp, T, L, C] },
-        cond_mask: { type: 'int32', data: OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined), dims: [Bp, T, L] },
-      }, opts);
-      this.lastIntegrationOnDevice = true;
-      return OnnxModel.rows(x, B, Bp, 1, 1, TLC);
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') throw e;
-      // Anything going wrong on the device: integrate on the CPU from now on (the approximator session itself
-      // falls back to WASM if WebGPU is broken for it too).
-      this.gpuResident = false;
-      this.gpuResidentFallback = `GPU-resident solve failed: ${errorMessage(e)}`;
-      this.log?.(`${this.gpuResidentFallback}; integrating on the CPU`);
-      return null;
-    }
+    const x = await this.solveOnDevice(approx, OnnxModel.pad(noise, B, 1, TLC, Bp, 1, () => undefined), [Bp, T, L, C], {
+      cond: { type: 'float32', data: OnnxModel.pad(cond, B, 1, TLC, Bp, 1, () => undefined), dims: [Bp, T, L, C] },
+      cond_mask: { type: 'int32', data: OnnxModel.pad(condMask, B, 1, T * L, Bp, 1, () => undefined), dims: [Bp, T, L] },
+    }, opts);
+    return x && OnnxModel.rows(x, B, Bp, 1, 1, TLC);
   }
 
   async release(): Promise<void> {

@@ -42,17 +42,21 @@ describe('models/index.json', () => {
   });
 });
 
-describe.each(checked.map((m) => [m.name, m] as const))('model %s', (_name, m) => {
-  let model: OnnxModel;
-  let fx: Record<string, any>;
-  const get = async () => {
-    if (!model) {
-      model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm' });
+/** Loads a listed model (WASM) and its fixtures once, on first use. */
+function lazyModel(m: ListedModel): () => Promise<{ model: OnnxModel; fx: Record<string, any> }> {
+  let got: { model: OnnxModel; fx: Record<string, any> } | undefined;
+  return async () => {
+    if (!got) {
+      const model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm' });
       loaded.push(model);
-      fx = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8'));
+      got = { model, fx: JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8')) };
     }
-    return { model, fx };
+    return got;
   };
+}
+
+describe.each(checked.map((m) => [m.name, m] as const))('model %s', (_name, m) => {
+  const get = lazyModel(m);
 
   it('has fixtures, and every file the manifest lists has its sha256', async () => {
     expect(m.hasFixtures, `${m.dir}/fixtures/fixtures.json missing`).toBe(true);
@@ -120,16 +124,7 @@ describe.each(checked.map((m) => [m.name, m] as const))('model %s', (_name, m) =
 });
 
 describe.each(checked.filter((m) => m.hasFixtures && JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).files.slot_approximator).map((m) => [m.name, m] as const))('model %s, slot graph', (_name, m) => {
-  let model: OnnxModel;
-  let fx: Record<string, any>;
-  const get = async () => {
-    if (!model) {
-      model = await OnnxModel.load(new FileModelSource(m.dir), { backend: 'wasm' });
-      loaded.push(model);
-      fx = JSON.parse(readFileSync(join(m.dir, 'fixtures', 'fixtures.json'), 'utf8'));
-    }
-    return { model, fx };
-  };
+  const get = lazyModel(m);
 
   it('loads, and matches PyTorch on its fixture', async () => {
     const { model, fx } = await get();

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .stages.interpolant import sample_latents
+from .stages.approximator import has_slot_graph
 from .stages.preprocess import condition
 from .stages.rollout import sample
 from .weights import load_model
@@ -64,7 +65,7 @@ def main(argv=None):
     fs, net, cfg = load_model(a.model)
     rng = np.random.default_rng(0)
     reps = 3 if a.quick else 7
-    slots = a.graph == "slots" and hasattr(net, "forward_slots")
+    slots = a.graph == "slots" and has_slot_graph(net)
     out = {"torch": torch.__version__, "threads": a.threads, "n0": a.n0, "k0": a.k, "repeats": reps,
            "graph": "slots" if slots else "full", "nfe": {}, "n": {}, "k": {}}
     for nfe in [int(x) for x in a.nfe.split(",")]:

@@ -13,8 +13,8 @@ import sys
 import torch
 
 from .cards import finalize
-from .stages.export import SLOT_GRAPH, export_slot_graph, graph_metadata, has_slot_graph, set_metadata, sha256, \
-    slot_inputs, tensor
+from .stages.approximator import has_slot_graph
+from .stages.export import SLOT_GRAPH, export_slot_graph, graph_metadata, set_metadata, sha256, slot_fixture
 from .weights import load_weights
 
 
@@ -32,11 +32,7 @@ def add_slot_graph(model_dir):
     fx_path = os.path.join(model_dir, "fixtures", "fixtures.json")
     with open(fx_path) as f:
         fx = json.load(f)
-    # the generator write_fixtures uses for this fixture, so a rebuild writes the same one
-    sx, st, sc, sf, so = slot_inputs(ap, cfg, generator=torch.Generator().manual_seed(13))
-    fx[SLOT_GRAPH] = {"inputs": {"x": tensor(sx), "t": tensor(st), "cond": tensor(sc), "frame_mask": tensor(sf),
-                                 "occupied": tensor(so)},
-                      "outputs": {"x1_pred": tensor(ap.forward_slots(sx, st, sc, sf, so))}}
+    fx[SLOT_GRAPH] = slot_fixture(ap, cfg)  # the one write_fixtures writes, so a rebuild gives the same
     with open(fx_path, "w") as f:
         json.dump(fx, f)
     files = man["files"]

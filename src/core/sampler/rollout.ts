@@ -8,7 +8,7 @@ import { createRng } from '../rng';
 import { assignSeededRandom, assignUserGiven } from '../ids';
 import type { ModelManifest } from './manifest';
 import type { LatentModel, ModelDims } from './model';
-import { solve, type SolverName } from './solvers';
+import { solve, type SolveOptions, type SolverName } from './solvers';
 import type { SceneWindow } from './windows';
 
 export function dimsFromManifest(m: ModelManifest): ModelDims {
@@ -269,20 +269,28 @@ async function integrate(
     const onDevice = await model.integrateOnDevice(noise, cond, condMask, K, { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report });
     if (onDevice) return onDevice;
   }
-  const x32 = new Float32Array(noise.length);
+  const x = await solveOnCpu(noise, K, (x32, tB) => model.approximate(x32, tB, cond, condMask, K), { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report }, record && ((t, x1) => record(t, Float32Array.from(x1))));
+  return Float32Array.from(x);
+}
+
+/**
+ * The CPU solve shared by both graphs: `predict` gets the state as float32 and the batch's flow time [K];
+ * `onPrediction` sees every prediction as the graph returned it.
+ */
+async function solveOnCpu(x0: Float32Array, K: number, predict: (x32: Float32Array, tB: Float32Array) => Promise<Float32Array>, solveOpts: SolveOptions, onPrediction?: (t: number, x1: Float32Array) => void): Promise<Float64Array> {
+  const x32 = new Float32Array(x0.length);
   const tB = new Float32Array(K);
-  const x = await solve(
-    noise,
+  return solve(
+    x0,
     async (state, t) => {
       for (let i = 0; i < state.length; i++) x32[i] = state[i];
       tB.fill(t);
-      const x1 = await model.approximate(x32, tB, cond, condMask, K);
-      record?.(t, Float32Array.from(x1));
+      const x1 = await predict(x32, tB);
+      onPrediction?.(t, x1);
       return x1;
     },
-    { solver: opts.solver, nfe: opts.nfe, t0: dims.t0, t1: dims.t1, signal: opts.signal, onStep: report },
+    solveOpts,
   );
-  return Float32Array.from(x);
 }
 
 /** [K,T,L*C] latents -> [K,T,N,W]: the slot each ID owns (CONTRACT.md, "Slot approximator"). */
@@ -342,19 +350,7 @@ async function integrateSlots(
     const onDevice = await slots.integrateOnDevice(x0, cond, frameMask, input.present, K, N, solveOpts);
     if (onDevice) return scatterSlots(onDevice, K, T, LC, ids, W);
   }
-  const x32 = new Float32Array(x0.length);
-  const tB = new Float32Array(K);
-  const x = await solve(
-    x0,
-    async (state, t) => {
-      for (let i = 0; i < state.length; i++) x32[i] = state[i];
-      tB.fill(t);
-      const x1 = await slots.approximate(x32, tB, cond, frameMask, input.present, K, N);
-      record?.(t, scatterSlots(x1, K, T, LC, ids, W));
-      return x1;
-    },
-    solveOpts,
-  );
+  const x = await solveOnCpu(x0, K, (x32, tB) => slots.approximate(x32, tB, cond, frameMask, input.present, K, N), solveOpts, record && ((t, x1) => record(t, scatterSlots(x1, K, T, LC, ids, W))));
   return scatterSlots(x, K, T, LC, ids, W);
 }
 

@@ -376,6 +376,11 @@ class SlotApproximator(nn.Module):
         return out
 
 
+def has_slot_graph(net):
+    """Whether the approximator can run on gathered slots (SlotApproximator.forward_slots: the slot graph)."""
+    return hasattr(net, "forward_slots")
+
+
 def make_approximator(cfg):
     """The approximator a ModelConfig describes (untrained; the slot one takes the measured resvar if set)."""
     a, f = cfg.approximator, cfg.first_stage

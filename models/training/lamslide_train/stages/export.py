@@ -13,6 +13,7 @@ import onnx
 import torch
 from torch import nn
 
+from .approximator import has_slot_graph
 from .interpolant import sample_latents
 from .preprocess import condition
 
@@ -40,10 +41,6 @@ class SlotGraph(nn.Module):
 
     def forward(self, x, t, cond, frame_mask, occupied):
         return self.approx.forward_slots(x, t, cond, frame_mask, occupied)
-
-
-def has_slot_graph(approx):
-    return hasattr(approx, "forward_slots")
 
 
 class DecoderGraph(nn.Module):
@@ -132,6 +129,16 @@ def slot_inputs(approx, cfg, B=2, S=5, generator=None):
     return x, torch.tensor([0.1, 0.7][:B]), cond, fm, occ
 
 
+@torch.no_grad()
+def slot_fixture(approx, cfg):
+    """The slot graph's fixture: its inputs from their own generator (so the other fixtures do not depend on whether
+    the model has a slot graph) and the network's output."""
+    sx, st, sc, sf, so = slot_inputs(approx, cfg, generator=torch.Generator().manual_seed(13))
+    return {"inputs": {"x": tensor(sx), "t": tensor(st), "cond": tensor(sc), "frame_mask": tensor(sf),
+                       "occupied": tensor(so)},
+            "outputs": {"x1_pred": tensor(approx.forward_slots(sx, st, sc, sf, so))}}
+
+
 def export_slot_graph(approx, cfg, out_dir):
     """slot_approximator.onnx with dynamic batch and slot axes."""
     names_in, names_out = graph_io(cfg)[SLOT_GRAPH]
@@ -200,11 +207,7 @@ def write_fixtures(fs, approx, cfg, out_dir, window=None):
     fx["approximator"] = {"inputs": {"x": tensor(x), "t": tensor(t), "cond": tensor(cond), "cond_mask": tensor(cm)},
                           "outputs": {"x1_pred": tensor(approx(x, t, cond, cm))}}
     if has_slot_graph(approx):
-        # its own generator, so the other fixtures do not depend on whether the model has a slot graph
-        sx, st, sc, sf, so = slot_inputs(approx, cfg, generator=torch.Generator().manual_seed(13))
-        fx[SLOT_GRAPH] = {"inputs": {"x": tensor(sx), "t": tensor(st), "cond": tensor(sc), "frame_mask": tensor(sf),
-                                     "occupied": tensor(so)},
-                          "outputs": {"x1_pred": tensor(approx.forward_slots(sx, st, sc, sf, so))}}
+        fx[SLOT_GRAPH] = slot_fixture(approx, cfg)
     lat = torch.randn(2, L, C, generator=g)
     dpos, dlog = fs.decode_all(lat, ids)
     fx["decoder"] = {"inputs": {"latent": tensor(lat), "ids": tensor(ids)}, "outputs": {"pos": tensor(dpos)}}

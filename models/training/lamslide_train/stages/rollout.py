@@ -3,6 +3,7 @@ integrate the flow, decode every frame with the window's IDs."""
 import numpy as np
 import torch
 
+from .approximator import has_slot_graph
 from .interpolant import sample_latents
 from .preprocess import condition, prepare_window
 
@@ -23,7 +24,7 @@ def sample(approx, noise, cond, cmask, n, occupied, nfe, solver, t0, t1):
     """sample_latents for windows whose entities hold IDs 0..n-1: with the slot approximator only those n slots
     are integrated (as the TypeScript sampler's slot graph does; the noise is the same, gathered) and put back
     into a latent whose other slots are 0; any other approximator integrates the whole latent."""
-    if not hasattr(approx, "forward_slots"):
+    if not has_slot_graph(approx):
         return sample_latents(approx, noise, cond, cmask, nfe, solver, t0, t1)
     B, T, L, C = noise.shape
     E, W = approx.E, approx.W

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .approximator import make_approximator
+from .approximator import has_slot_graph, make_approximator
 from .first_stage import load_trained_first_stage, make_first_stage
 from .interpolant import gvp
 from .preprocess import encode_frames, fill_known, make_cond, normalise_window, random_reflection, random_rotation
@@ -377,10 +377,6 @@ def slot_predict(model, xt, t, cond, cmask, ids, occ):
     return out.transpose(1, 2).reshape(B, T, model.L, model.C)
 
 
-def uses_slot_graph(model):
-    return hasattr(model, "forward_slots")
-
-
 def edm_weight(model, t, T, t0, t1):
     """[B, T, 1, 1] weight of the latent MSE at flow times t (training.loss_weight "edm"): v / (c_out(t)^2 + v / 100)
     per frame (v its prior residual variance), normalised to mean 1 over a uniform t in [t0, t1]. With the
@@ -416,7 +412,7 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         a, s = gvp(t)
         x0 = torch.randn_like(z)
         xt = a[:, None, None, None] * z + s[:, None, None, None] * x0
-        if uses_slot_graph(model):
+        if has_slot_graph(model):
             # occupied: the entities seen in a known frame (the full graph infers the same from their coordinates)
             pred = slot_predict(model, xt, t, cond, cmask, ids, seen)
         else:
@@ -535,7 +531,7 @@ def train_stage2_bank(bank, fs, cfg, run_dir, log, unit=""):
         t = torch.rand(B) * (i1 - i0) + i0
         a, s = gvp(t)
         xt = a[:, None, None, None] * z + s[:, None, None, None] * torch.randn_like(z)
-        if uses_slot_graph(model):
+        if has_slot_graph(model):
             # every entity of a bank window is present in every frame; padding entries (mask 0) are not
             pred = slot_predict(model, xt, t, cond, cmask, ids, (mask.sum(dim=1) > 0).to(torch.float32))
         else:

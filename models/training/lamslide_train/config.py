@@ -139,6 +139,10 @@ class TrainingConfig:
     # orientation augmentation: a uniformly random rotation, or a random reflection of each axis (the symmetries of
     # a court: x -> -x and y -> -y about the centre), or none
     augment: str = field(default="rotation", metadata={"choices": ("rotation", "reflection", "none")})
+    # every augmented window scaled about its centre by a factor drawn log-uniformly from [1/speed_scale,
+    # speed_scale]: speeds and spacings both change, as between scenes walked at another pace or calibrated by
+    # another homography; 1 = none
+    speed_scale: float = 1.0
     # stage-2 batches of windows with similar entity counts (stages/training.size_bucketed): the slot approximator
     # then runs on few padded slots per batch; every window keeps the same chance to be drawn. Per-batch latents only
     size_batches: bool = False
@@ -195,6 +199,8 @@ class ModelConfig:
                               f"future >= 1, got {self.observed}/{self.future}")
         if not self.scale > 0:
             raise ConfigError(f"scale: must be > 0, got {self.scale}")
+        if not self.training.speed_scale >= 1:
+            raise ConfigError(f"training.speed_scale: must be >= 1 (1 = no scaling), got {self.training.speed_scale}")
         if not 0 <= self.interpolant.t0 < self.interpolant.t1 <= 1:
             raise ConfigError(f"interpolant: need 0 <= t0 < t1 <= 1, got {self.interpolant.t0}, {self.interpolant.t1}")
         if bool(self.features.key) != bool(self.features.vocab):

@@ -10,10 +10,14 @@ agents present in all 20 frames, seed 0), beside constant velocity on the same w
   python3 -m lamslide_train.loro --attach ../eth_ucy-eth artifacts/loro/eth.json   (into manifest and card)
 
 The recipe flags are those of `lamslide_train.build` (config fields). One JSON per fold and recipe; recordings
-already in it are skipped, and an interrupted training resumes from runs/loro-<fold>-<recording>/stage2.pt, so
-the command can be started again after an interruption. The summary weights each recording by its scored agents.
+already in it are skipped, and an interrupted training resumes from runs/loro-<key>/stage2.pt, so the command can be
+started again after an interruption. Folds that leave out the same pair of recordings train the same model: the run
+folder is named by recipe and training files, so the second fold reuses the first's. The summary weights each
+recording by its scored agents.
 """
 import argparse
+import fcntl
+import hashlib
 import json
 import os
 import time
@@ -47,8 +51,25 @@ def run_recording(cfg, rec, data_root, runs, nfe, log):
     c = cfg.replace(**{"data.holdout": rec})
     c.validate()
     ds = domain.datasets(c, data_root)
-    run_dir = os.path.join(runs, f"loro-{c.data.fold}-{rec}")
+    run_dir = os.path.join(runs, "loro-" + training_key(c, ds.provenance["train_files"]))
     os.makedirs(run_dir, exist_ok=True)
+    with open(os.path.join(run_dir, "lock"), "w") as lock:
+        # another fold's LORO may be training this very model (below): wait for it, then resume at its end
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _run_recording(c, ds, rec, run_dir, nfe, log)
+
+
+def training_key(c, train_files):
+    """A run folder's name: what the LORO model is trained on and how. Two folds share a model when they leave out
+    the same pair of recordings (fold eth without biwi_hotel trains on exactly the files of fold hotel without
+    biwi_eth), so the second fold resumes the first one's finished training instead of repeating it."""
+    recipe = comparable(c.to_dict())
+    recipe.get("data", {}).pop("fold", None)
+    blob = json.dumps({"recipe": recipe, "train_files": sorted(train_files)}, sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def _run_recording(c, ds, rec, run_dir, nfe, log):
     torch.manual_seed(c.training.seed)
     t0 = time.time()
     fs, _ = train_stage1(ds.train, c, run_dir, log)
@@ -56,9 +77,10 @@ def run_recording(cfg, rec, data_root, runs, nfe, log):
     items = augment_windows(ds.train, c, c.training.copies, c.training.seed + 2, log)
     if c.approximator.kind == "slots":
         c.approximator.resvar = [round(v, 6) for v in residual_var(items, fs, c)]
-    approx, _ = train_stage2(items, fs, c, run_dir, log)
+    t_prep = time.time() - t0
+    approx, s2 = train_stage2(items, fs, c, run_dir, log)  # s2: the training's own wall time, also when reused
     del items
-    train_s = time.time() - t0
+    train_s = t_prep + s2
     fs.eval()
     approx.eval()
     t1 = time.time()
@@ -75,8 +97,10 @@ def run_recording(cfg, rec, data_root, runs, nfe, log):
 
 
 def comparable(recipe):
-    """A recipe as LORO runs compare it: without the fold's data choice and the measured residual variance."""
-    r = json.loads(json.dumps(recipe))
+    """A recipe as LORO runs compare it: without the fold's data choice and the measured residual variance, and with
+    the defaults of fields added after it was stored (a stored recipe lacks them)."""
+    from .domains import load_config
+    r = load_config(json.loads(json.dumps(recipe)), "LORO recipe").to_dict() if recipe else {}
     r.get("data", {}).pop("holdout", None)
     r.get("approximator", {}).pop("resvar", None)
     return r

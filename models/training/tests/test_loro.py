@@ -80,3 +80,26 @@ def test_attach_puts_the_fold_s_loro_into_manifest_and_card_and_refuses_another_
     path.write_text(json.dumps(doc))
     with pytest.raises(SystemExit, match="is fold eth"):
         attach(str(model), str(path))
+
+
+def test_a_recipe_stored_before_a_field_existed_compares_as_its_default():
+    from lamslide_train.domains import get_domain
+    from lamslide_train.loro import comparable
+    cfg = get_domain("pedestrian").default_config().replace(**{"data.fold": "eth"})
+    stored = cfg.to_dict()
+    del stored["training"]["speed_scale"]  # the LORO JSONs written before the option existed
+    assert comparable(stored) == comparable(cfg.to_dict())
+    assert comparable(stored) != comparable(cfg.replace(**{"training.speed_scale": 1.3}).to_dict())
+
+
+def test_folds_that_leave_out_the_same_pair_of_recordings_share_one_training(data_root):
+    from lamslide_train.domains import get_domain
+    from lamslide_train.loro import training_key
+    dom = get_domain("pedestrian")
+    keys = {}
+    for fold, rec in (("eth", "biwi_hotel"), ("hotel", "biwi_eth"), ("eth", "crowds_zara01")):
+        c = dom.default_config().replace(**{"data.fold": fold, "data.holdout": rec})
+        keys[fold, rec] = training_key(c, dom.datasets(c, data_root).provenance["train_files"])
+    assert keys["eth", "biwi_hotel"] == keys["hotel", "biwi_eth"] != keys["eth", "crowds_zara01"]
+    c = dom.default_config().replace(**{"data.fold": "eth", "training.speed_scale": 1.3})
+    assert training_key(c, ["a.txt"]) != training_key(c.replace(**{"training.speed_scale": 1.0}), ["a.txt"])

@@ -99,12 +99,17 @@ def _pad_ids(ids_row, n, n_max, pool):
 
 
 def augment(w, rng, cfg):
-    """A window normalised as at inference, randomly rotated (or reflected, training.augment) and centre-jittered
-    (training augmentation)."""
+    """A window normalised as at inference, randomly rotated (or reflected, training.augment), centre-jittered and,
+    with training.speed_scale > 1, scaled about its centre (training augmentation)."""
     kind = cfg.training.augment
     turn = (random_rotation(rng, cfg.dims) if kind == "rotation" else
             random_reflection(rng, cfg.dims) if kind == "reflection" else None)
-    return normalise_window(w, cfg.observed - 1, cfg.scale, turn, rng.normal(0, cfg.training.jitter, cfg.dims))
+    rel, c = normalise_window(w, cfg.observed - 1, cfg.scale, turn, rng.normal(0, cfg.training.jitter, cfg.dims))
+    s = cfg.training.speed_scale
+    if s > 1:
+        # no draw at s = 1, so recipes without scaling see the same random stream as before the option existed
+        rel = rel * np.float32(np.exp(rng.uniform(-np.log(s), np.log(s))))
+    return rel, c
 
 
 def stage1_batch(windows, rng, cfg, batch):

@@ -1,0 +1,54 @@
+"""Training augmentation (stages/training.augment)."""
+import numpy as np
+import pytest
+
+from lamslide_train.config import ConfigError
+from lamslide_train.domains.pedestrian import PedestrianConfig
+from lamslide_train.stages.preprocess import Window, normalise_window
+from lamslide_train.stages.training import augment
+
+
+def window(seed=0, T=20, n=5):
+    rng = np.random.default_rng(seed)
+    pos = np.cumsum(rng.normal(0, 0.4, (T, n, 2)), axis=0).astype(np.float32) + 3.0
+    mask = np.ones((T, n), np.float32)
+    mask[:4, 0] = 0  # an agent that arrives late: its absent frames must stay 0 after scaling
+    return Window(pos * mask[..., None], mask, mask.all(0), "synthetic", 0)
+
+
+def test_speed_scale_scales_each_window_about_its_centre_within_the_range():
+    w = window()
+    cfg = PedestrianConfig().replace(**{"training.speed_scale": 1.5, "training.augment": "none",
+                                        "training.jitter": 0.0}).validate()
+    plain, _ = normalise_window(w, cfg.observed - 1, cfg.scale)
+    rng = np.random.default_rng(1)
+    factors = []
+    for _ in range(200):
+        rel, _ = augment(w, rng, cfg)
+        f = np.linalg.norm(rel) / np.linalg.norm(plain)
+        np.testing.assert_allclose(rel, plain * f, atol=1e-5)   # one factor for the whole window
+        assert np.all(rel[:4, 0] == 0)
+        factors.append(f)
+    factors = np.log(factors)
+    assert factors.min() >= -np.log(1.5) - 1e-6 and factors.max() <= np.log(1.5) + 1e-6
+    # log-uniform: both halves of the range are drawn about equally often
+    assert 0.4 < np.mean(factors > 0) < 0.6 and factors.max() > 0.8 * np.log(1.5)
+
+
+def test_no_speed_scale_leaves_the_random_stream_and_the_windows_as_they_were():
+    w = window()
+    cfg = PedestrianConfig().validate()
+    assert cfg.training.speed_scale == 1.0
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    rel, _ = augment(w, a, cfg)
+    # what augment did before the option: a rotation, a jitter, the normalisation
+    from lamslide_train.stages.preprocess import random_rotation
+    turn = random_rotation(b, 2)
+    want, _ = normalise_window(w, cfg.observed - 1, cfg.scale, turn, b.normal(0, cfg.training.jitter, 2))
+    np.testing.assert_array_equal(rel, want)
+    assert a.random() == b.random()
+
+
+def test_speed_scale_below_one_is_refused():
+    with pytest.raises(ConfigError, match="training.speed_scale: must be >= 1"):
+        PedestrianConfig().replace(**{"training.speed_scale": 0.8}).validate()

@@ -143,6 +143,9 @@ class TrainingConfig:
     # speed_scale]: speeds and spacings both change, as between scenes walked at another pace or calibrated by
     # another homography; 1 = none
     speed_scale: float = 1.0
+    # each augmented window played backwards with probability 1/2 (a walked path reversed is still a walk); the
+    # frames are reversed before the window is normalised at its "now" frame
+    time_reverse: bool = False
     # stage-2 batches of windows with similar entity counts (stages/training.size_bucketed): the slot approximator
     # then runs on few padded slots per batch; every window keeps the same chance to be drawn. Per-batch latents only
     size_batches: bool = False

@@ -103,3 +103,16 @@ def test_folds_that_leave_out_the_same_pair_of_recordings_share_one_training(dat
     assert keys["eth", "biwi_hotel"] == keys["hotel", "biwi_eth"] != keys["eth", "crowds_zara01"]
     c = dom.default_config().replace(**{"data.fold": "eth", "training.speed_scale": 1.3})
     assert training_key(c, ["a.txt"]) != training_key(c.replace(**{"training.speed_scale": 1.0}), ["a.txt"])
+
+
+def test_compare_reads_two_recipes_fold_by_fold_and_refuses_unfinished_runs(tmp_path):
+    from lamslide_train.loro import compare
+    rec = lambda a: {"windows": 1, "agents": 10, "ade": a, "fde": 2 * a, "cv_ade": 1.0, "cv_fde": 2.0}
+    for d, a in (("base", 0.30), ("cand", 0.27)):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "eth.json").write_text(json.dumps({"recordings": {"r1": rec(a), "r2": rec(a)}}))
+    rows = compare(str(tmp_path / "base"), str(tmp_path / "cand"), ("eth",)).splitlines()
+    assert rows[-1] == "| eth | 0.300 / 0.600 | 0.270 / 0.540 | 0.300 / 0.600 | 0.270 / 0.540 | -10.0 % |"
+    (tmp_path / "cand" / "eth.json").write_text(json.dumps({"recordings": {"r1": rec(0.27)}}))
+    with pytest.raises(SystemExit, match="different recordings"):
+        compare(str(tmp_path / "base"), str(tmp_path / "cand"), ("eth",))

@@ -52,3 +52,23 @@ def test_no_speed_scale_leaves_the_random_stream_and_the_windows_as_they_were():
 def test_speed_scale_below_one_is_refused():
     with pytest.raises(ConfigError, match="training.speed_scale: must be >= 1"):
         PedestrianConfig().replace(**{"training.speed_scale": 0.8}).validate()
+
+
+def test_time_reverse_plays_half_the_windows_backwards_with_their_masks():
+    w = window()
+    cfg = PedestrianConfig().replace(**{"training.time_reverse": True, "training.augment": "none",
+                                        "training.jitter": 0.0}).validate()
+    rev = Window(np.ascontiguousarray(w.pos[::-1]), np.ascontiguousarray(w.mask[::-1]), w.scored, "r", 0)
+    fwd_want, _ = normalise_window(w, cfg.observed - 1, cfg.scale)
+    rev_want, _ = normalise_window(rev, cfg.observed - 1, cfg.scale)
+    rng = np.random.default_rng(5)
+    backwards = 0
+    for _ in range(100):
+        rel, m = augment(w, rng, cfg)
+        if np.array_equal(m, w.mask) and np.allclose(rel, fwd_want, atol=1e-6):
+            continue
+        # backwards: the late arrival leaves at the end instead, and "now" is the 8th frame from the end
+        np.testing.assert_allclose(rel, rev_want, atol=1e-6)
+        assert np.array_equal(m, w.mask[::-1]) and np.all(m[-4:, 0] == 0) and np.all(rel[-4:, 0] == 0)
+        backwards += 1
+    assert 35 < backwards < 65

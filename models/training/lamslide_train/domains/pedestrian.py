@@ -216,6 +216,7 @@ class PedestrianDomain(Domain):
         f, tr, ev = cfg.first_stage, cfg.training, cfg.evaluation
         scale_txt = (f", a scaling about the centre by a factor drawn log-uniformly from 1/{tr.speed_scale:g} .. "
                      f"{tr.speed_scale:g} (speeds and spacings)" if tr.speed_scale > 1 else "")
+        rev_txt = ", a time reversal of half of them" if tr.time_reverse else ""
         size_txt = ("; a batch's windows come from one bucket of similar entity counts (each window keeping its "
                     "chance to be drawn), so the approximator runs on few padded slots" if tr.size_batches else "")
         model = "\n".join([
@@ -232,7 +233,7 @@ LaM-SLidE pedestrian model (ETH/UCY), {cfg.dims}-D, built by `models/training` o
   distinct frame ids of each file (models/CONTRACT.md). A window's scene holds every entity present in any of its
   frames (at most {f.pool}, the ID pool; the largest ETH/UCY window holds 93).
 - Training windows: {p['train_windows']}, each augmented {tr.copies}x with a random rotation, a centre jitter
-  ({tr.jitter} m){scale_txt} and a random ID assignment; every batch draws 1..{cfg.observed} known frames (all of them half the time){size_txt}.
+  ({tr.jitter} m){scale_txt}{rev_txt} and a random ID assignment; every batch draws 1..{cfg.observed} known frames (all of them half the time){size_txt}.
 - Train files: {', '.join(p['train_files'])}.
 - Val files: {', '.join(p['val_files'])}.
 - Normalisation: centre = centroid of the agents present at the last observed frame, scale = {cfg.scale} m.

@@ -4,6 +4,7 @@ Stage 1 trains the per-frame encoder/decoder (nothing to train for a binding cod
 approximator on latents of the frozen (EMA) first stage. Batches come from Windows (stages/preprocess.py), so a
 domain only has to deliver windows.
 """
+import dataclasses
 import copy
 import math
 import os
@@ -100,16 +101,19 @@ def _pad_ids(ids_row, n, n_max, pool):
 
 def augment(w, rng, cfg):
     """A window normalised as at inference, randomly rotated (or reflected, training.augment), centre-jittered and,
-    with training.speed_scale > 1, scaled about its centre (training augmentation)."""
+    with training.speed_scale > 1, scaled about its centre; with training.time_reverse, played backwards half of the
+    time (training augmentation). Returns (pos_n [T,n,D], mask [T,n]): the mask in the augmented frame order."""
     kind = cfg.training.augment
+    if cfg.training.time_reverse and rng.random() < 0.5:  # no draw without the option (same stream as before)
+        w = dataclasses.replace(w, pos=np.ascontiguousarray(w.pos[::-1]), mask=np.ascontiguousarray(w.mask[::-1]))
     turn = (random_rotation(rng, cfg.dims) if kind == "rotation" else
             random_reflection(rng, cfg.dims) if kind == "reflection" else None)
-    rel, c = normalise_window(w, cfg.observed - 1, cfg.scale, turn, rng.normal(0, cfg.training.jitter, cfg.dims))
+    rel, _ = normalise_window(w, cfg.observed - 1, cfg.scale, turn, rng.normal(0, cfg.training.jitter, cfg.dims))
     s = cfg.training.speed_scale
     if s > 1:
         # no draw at s = 1, so recipes without scaling see the same random stream as before the option existed
         rel = rel * np.float32(np.exp(rng.uniform(-np.log(s), np.log(s))))
-    return rel, c
+    return rel, w.mask
 
 
 def stage1_batch(windows, rng, cfg, batch):
@@ -125,10 +129,10 @@ def stage1_batch(windows, rng, cfg, batch):
     for b, i in enumerate(idx):
         w = windows[i]
         n = w.pos.shape[1]
-        rel, _ = augment(w, rng, cfg)
+        rel, m = augment(w, rng, cfg)
         f = rng.integers(0, w.pos.shape[0])
         pos[b, :n] = rel[f]
-        mask[b, :n] = w.mask[f]
+        mask[b, :n] = m[f]
         ids[b, :n] = random_ids(rng, n, pool)
         _pad_ids(ids[b], n, n_max, pool)
         if feats is not None:
@@ -263,8 +267,8 @@ def augment_windows(windows, cfg, copies, seed, log):
     t0 = time.time()
     for w in windows:
         for _ in range(copies):
-            rel, _ = augment(w, rng, cfg)
-            items.append((rel, w.mask, random_ids(rng, rel.shape[1], cfg.first_stage.pool), w.feats))
+            rel, m = augment(w, rng, cfg)
+            items.append((rel, m, random_ids(rng, rel.shape[1], cfg.first_stage.pool), w.feats))
     log(f"augmented {len(items)} windows in {time.time() - t0:.0f}s")
     return items
 

@@ -4,8 +4,8 @@ Stage 1 trains the per-frame encoder/decoder (nothing to train for a binding cod
 approximator on latents of the frozen (EMA) first stage. Batches come from Windows (stages/preprocess.py), so a
 domain only has to deliver windows.
 """
-import dataclasses
 import copy
+import dataclasses
 import math
 import os
 import time

@@ -80,6 +80,11 @@ def approximator_text(cfg: ModelConfig, p: dict) -> str:
   relative speed{", the pair of " + cfg.features.key + "s" if cfg.vocab else ""}): an MLP of them gives every block's attention a
   bias per head, and {a.pair_messages} learned radial functions weight the unit vectors between the slots into
   {a.pair_messages} vector messages per slot (a learned force field), which enter the tokens.""" if a.pair_messages else "")
+        if not a.absolute_now:
+            pair += """
+- No absolute positions in the tokens: a slot's window enters relative to where it stands at "now" (translation
+  invariance per entity), so the network cannot learn where the walkways of the training scenes lie; where the
+  neighbours stand reaches a token through the pairwise terms alone."""
         if a.state_messages:
             pair += f"""
 - State messages: {a.state_messages} more learned functions of each pair at "now" weight where the slots' noisy states

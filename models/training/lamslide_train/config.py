@@ -104,6 +104,10 @@ class ApproximatorConfig:
     # slot approximator: S learned pair weights applied to the noisy state (every slot's token gets
     # sum_j w_s(ij) (x_t,j - x_t,i)); needs pair_messages > 0; 0 = none
     state_messages: int = 0
+    # slot approximator: every token holds its slot's position at "now" in the scene's centred frame (True, the
+    # shipped models), or only its motion relative to that position (False: translation invariance per entity, the
+    # neighbours placed by the pair terms alone; needs pair_messages > 0)
+    absolute_now: bool = True
     # per-frame prior variance of the residual over the base, measured by the build (not a flag); the slot
     # approximator always has it, the transformer when the build precomputes latents (else a constant 0.25)
     resvar: list[float] | None = field(default=None, metadata={"cli": False})
@@ -235,6 +239,9 @@ class ModelConfig:
         if ap.state_messages and not ap.pair_messages:
             raise ConfigError(f"approximator.state_messages: needs the pair terms (pair_messages > 0), got "
                               f"{ap.state_messages} state messages without them")
+        if not ap.absolute_now and not ap.pair_messages:
+            raise ConfigError("approximator.absolute_now: False leaves the neighbours' positions to the pair terms, "
+                              "so it needs approximator.pair_messages > 0")
         if ap.pair_messages < 0:
             raise ConfigError(f"approximator.pair_messages: must be >= 0, got {ap.pair_messages}")
         if not 0 <= self.training.aux_frames <= self.T:

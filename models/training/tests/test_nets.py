@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from lamslide_train.config import ApproximatorConfig, FeaturesConfig, FirstStageConfig, ModelConfig, TrainingConfig
+from lamslide_train.config import (ApproximatorConfig, ConfigError, FeaturesConfig, FirstStageConfig, ModelConfig,
+                                   TrainingConfig)
 from lamslide_train.domains.pedestrian import PedestrianConfig
 from lamslide_train.stages.approximator import SlotApproximator, TransformerApproximator, make_approximator
 from lamslide_train.stages.first_stage import BindingFirstStage, FirstStage, make_first_stage
@@ -233,3 +234,41 @@ def test_edm_weight_has_mean_one_over_the_flow_time_and_favours_the_clean_end():
     # capped: v / (c_out^2 + v / 100) never exceeds 100 before the normalisation
     cfg = PedestrianConfig().replace(**{"training.loss_weight": "edm"}).validate()
     assert cfg.training.loss_weight == "edm"
+
+
+@pytest.mark.parametrize("absolute", [True, False])
+def test_slot_approximator_without_absolute_now_follows_a_shift_of_the_whole_scene(absolute):
+    # Shifting every entity's known frames by s, and x_t by a(t) s, shifts the base by s and leaves x_t's departure
+    # from it alone: without the absolute position at "now" the prediction moves by exactly s (each entity sees only
+    # its own motion and the pair terms' relative positions); with it, the network may tell where in the scene it is.
+    torch.manual_seed(0)
+    net = SlotApproximator(T=10, L=5, C=2, d=2, hidden=16, heads=2, depth=2, observed=4, smooth_basis=2,
+                           pair_messages=4, absolute_now=absolute).eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(torch.randn_like(p) * 0.3)
+    B, E, T = 2, 5, 10
+    cs = torch.zeros(B, E, T, 2)
+    cs[:, :, :4] = torch.randn(B, E, 4, 2)
+    fm = torch.zeros(B, T)
+    fm[:, :4] = 1
+    occ = torch.ones(B, E)
+    xs, t = torch.randn(B, E, T, 2), torch.tensor([0.3, 0.9])
+    a = torch.sin(0.5 * math.pi * t).reshape(B, 1, 1, 1)
+    shift = torch.tensor([2.5, -1.5])
+    y = net.slot_forward(xs, t, cs, fm, occ)
+    moved = net.slot_forward(xs + a * shift, t, cs + shift * fm.reshape(B, 1, T, 1), fm, occ)
+    err = (moved - y - shift).abs().max().item()
+    if absolute:
+        assert err > 1e-3
+    else:
+        assert err < 1e-4
+
+
+def test_absolute_now_off_needs_the_pair_terms():
+    with pytest.raises(ValueError, match="pair_messages"):
+        SlotApproximator(T=10, L=5, C=2, d=2, observed=4, absolute_now=False)
+    with pytest.raises(ConfigError, match="approximator.absolute_now"):
+        PedestrianConfig().replace(**{"approximator.absolute_now": False}).validate()
+    cfg = PedestrianConfig().replace(**{"approximator.absolute_now": False, "approximator.pair_messages": 8}).validate()
+    assert make_approximator(cfg).absolute_now is False

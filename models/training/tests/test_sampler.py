@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lamslide_train.metrics import ade_fde, constant_velocity, frozen
+from lamslide_train.metrics import ade_fde, constant_velocity, frozen, spread_skill
 from lamslide_train.stages.interpolant import (alpha_sigma, d_alpha_sigma, gvp, sample_latents, solver_steps,
                                                time_grid)
 from lamslide_train.stages.preprocess import Window
@@ -100,6 +100,19 @@ def test_metrics_min_and_mean_over_samples():
     assert ade.tolist() == pytest.approx([(1 + 3 + 8 / 3) / 3]) and fde.tolist() == pytest.approx([(1 + 3 + 5) / 3])
     with pytest.raises(ValueError, match="unknown metrics protocol"):
         ade_fde([s], [w], obs, "median")
+
+
+def test_spread_skill_at_the_last_frame():
+    T = 4
+    gt = np.zeros((T, 2, 2), np.float32)
+    gt[-1, 1] = [3.0, 4.0]
+    w = scored_window(gt)
+    s = np.zeros((2, T, 2, 2), np.float32)
+    s[0, -1, 0], s[1, -1, 0] = [1.0, 0.0], [-1.0, 0.0]  # entity 0: mean on the truth, each sample 1 m from it
+    s[:, -1, 1] = [0.0, 0.0]                               # entity 1: no spread, the mean 5 m off
+    s[0, 1, 1] = 9.0                                       # earlier frames do not count
+    spread, skill = spread_skill([s], [w])
+    assert spread.tolist() == pytest.approx([1.0, 0.0]) and skill.tolist() == pytest.approx([0.0, 5.0])
 
 
 def test_baselines_are_exact_on_their_own_motion():

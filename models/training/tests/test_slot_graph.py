@@ -12,10 +12,10 @@ from lamslide_train.stages.first_stage import make_first_stage
 from lamslide_train.stages.approximator import make_approximator
 
 
-def net_of(F=0, K=0, S=0, T=7, obs=3, D=2, E=12, nb=2, seed=0):
+def net_of(F=0, K=0, S=0, T=7, obs=3, D=2, E=12, nb=2, seed=0, absolute_now=True):
     torch.manual_seed(seed)
     net = SlotApproximator(T=T, L=E, C=D + F, d=D, hidden=16, heads=2, depth=2, observed=obs, smooth_basis=nb,
-                           n_feats=F, pair_messages=K, state_messages=S).eval()
+                           n_feats=F, pair_messages=K, state_messages=S, absolute_now=absolute_now).eval()
     net.set_resvar(torch.linspace(0.01, 0.2, T))
     with torch.no_grad():
         for p in net.parameters():
@@ -40,9 +40,9 @@ def full_inputs(net, ids, B=2, seed=1, known=None):
     return x, cond, fm
 
 
-@pytest.mark.parametrize("F,K,S", [(0, 0, 0), (0, 4, 0), (2, 4, 3)])
-def test_gathered_slots_give_the_full_graph_s_prediction(F, K, S):
-    net = net_of(F=F, K=K, S=S)
+@pytest.mark.parametrize("F,K,S,absolute", [(0, 0, 0, True), (0, 4, 0, True), (2, 4, 3, True), (0, 4, 0, False)])
+def test_gathered_slots_give_the_full_graph_s_prediction(F, K, S, absolute):
+    net = net_of(F=F, K=K, S=S, absolute_now=absolute)
     ids = [7, 0, 11, 3]
     x, cond, fm = full_inputs(net, ids)
     t = torch.tensor([0.2, 0.8])

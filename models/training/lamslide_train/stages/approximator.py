@@ -122,7 +122,8 @@ class SlotApproximator(nn.Module):
     """
 
     def __init__(self, T=20, L=4, C=64, d=2, hidden=128, heads=4, depth=2, observed=8, smooth_basis=4,
-                 smooth_weighted=False, n_feats=0, pair_messages=0, base="velocity", state_messages=0):
+                 smooth_weighted=False, n_feats=0, pair_messages=0, base="velocity", state_messages=0,
+                 absolute_now=True):
         super().__init__()
         if base not in ("velocity", "last"):
             raise ValueError(f"base must be 'velocity' or 'last', got {base!r}")
@@ -135,6 +136,10 @@ class SlotApproximator(nn.Module):
         if state_messages and not pair_messages:
             raise ValueError("state messages need the pair terms (pair_messages > 0)")
         self.S = state_messages
+        if not absolute_now and not pair_messages:
+            raise ValueError("without the position at \"now\" in the tokens only the pair terms place the neighbours: "
+                             "absolute_now=False needs pair_messages > 0")
+        self.absolute_now = absolute_now
         self.nb, self.weighted = smooth_basis, smooth_weighted
         self.register_buffer("offsets", (torch.arange(T, dtype=torch.float32) - (observed - 1)).reshape(1, 1, T, 1))
         # prior variance of (x1 - base) per frame, measured on the training data before stage 2 (set_resvar)
@@ -142,7 +147,7 @@ class SlotApproximator(nn.Module):
         if smooth_basis:
             self.register_buffer("proj_t", torch.zeros(T - observed, T - observed), persistent=False)
             self.set_resvar(self.resvar)
-        feat = 2 * T * d + T + 2 * d + n_feats + pair_messages * d + state_messages * T * d
+        feat = 2 * T * d + T + (2 if absolute_now else 1) * d + n_feats + pair_messages * d + state_messages * T * d
         self.inp = nn.Sequential(nn.Linear(feat, hidden), nn.GELU(), nn.Linear(hidden, hidden))
         if pair_messages:
             self.pair = nn.Sequential(nn.Linear(4 + n_feats * n_feats, hidden), nn.GELU(),
@@ -284,8 +289,8 @@ class SlotApproximator(nn.Module):
         if self.n_feats:
             xs = xs[..., :self.d]
         dev = xs - a * base
-        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T),
-                 now.flatten(2), vel.flatten(2)]
+        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T)]
+        parts += [now.flatten(2), vel.flatten(2)] if self.absolute_now else [vel.flatten(2)]
         fnow = self.features_of(cond) if self.n_feats else None
         if self.n_feats:
             parts.append(fnow)
@@ -338,8 +343,10 @@ class SlotApproximator(nn.Module):
         if self.n_feats:
             xs = xs[..., :self.d]
         dev = xs - a * base
-        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, E, self.T),
-                 now.flatten(2), vel.flatten(2)]
+        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, E, self.T)]
+        # without absolute_now a token sees its own motion only, relative to where it stands at "now": the network
+        # cannot learn where in a training scene the walkways lie, and the neighbours enter through the pair terms
+        parts += [now.flatten(2), vel.flatten(2)] if self.absolute_now else [vel.flatten(2)]
         fnow = cs[:, :, self.obs - 1, self.d:] if self.n_feats else None
         if self.n_feats:
             parts.append(fnow)
@@ -388,7 +395,7 @@ def make_approximator(cfg):
         net = SlotApproximator(T=cfg.T, L=f.L, C=f.C, d=cfg.dims, hidden=a.hidden, heads=a.heads, depth=a.depth,
                                observed=cfg.observed, smooth_basis=a.smooth_basis, smooth_weighted=a.smooth_weighted,
                                n_feats=len(cfg.features.vocab), pair_messages=a.pair_messages, base=a.base,
-                               state_messages=a.state_messages)
+                               state_messages=a.state_messages, absolute_now=a.absolute_now)
         if a.resvar:
             net.set_resvar(a.resvar)
         return net

@@ -49,9 +49,11 @@ def window_feats(ws, n_max):
 
 
 @torch.no_grad()
-def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, chunk=16):
+def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, chunk=16, noise_scale=1.0):
     """Samples K futures of each window; returns a list of arrays [K, T, n, D] in the domain's length unit (all T
-    frames decoded). IDs are 0..n-1 in window order; the noise depends on the seed and window only, never on NFE."""
+    frames decoded). IDs are 0..n-1 in window order; the noise depends on the seed and window only, never on NFE.
+    `noise_scale` multiplies the starting noise (a sampling temperature, for the spread probe only: every shipped
+    number samples at 1)."""
     T, obs, D = cfg.T, cfg.observed, cfg.dims
     known = obs if known is None else known
     L, C = cfg.first_stage.L, cfg.first_stage.C
@@ -73,7 +75,7 @@ def rollout_windows(fs, approx, windows, cfg, k, nfe, solver, seed, known=None, 
             torch.randn(k, T, L, C, generator=torch.Generator().manual_seed(seed * 100003 + c0 + b))
             for b in range(B)])  # [B,K,T,L,C]
         occ = torch.as_tensor(np.asarray(seen, np.float32)).repeat_interleave(k, 0)
-        x = sample(approx, noise.reshape(B * k, T, L, C), cond.repeat_interleave(k, 0),
+        x = sample(approx, noise.reshape(B * k, T, L, C) * noise_scale, cond.repeat_interleave(k, 0),
                    cmask.repeat_interleave(k, 0), n_max, occ, nfe, solver, cfg.interpolant.t0, cfg.interpolant.t1)
         dec = fs.decode(x.reshape(B * k * T, L, C), torch.arange(n_max, dtype=torch.int32).repeat(B * k * T, 1))
         dec = dec.reshape(B, k, T, n_max, D).numpy() * cfg.scale + centres[:, None, None, None, :]

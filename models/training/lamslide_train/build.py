@@ -80,6 +80,30 @@ def git_commit():
         return "unknown"
 
 
+def _recipe_fields(cfg):
+    d = cfg.to_dict()
+    d.get("approximator", {}).pop("resvar", None)   # measured during training, not chosen
+    return {f"{s}.{k}": v for s, sub in d.items() for k, v in (sub.items() if isinstance(sub, dict) else [("", sub)])}
+
+
+def check_run_recipe(run_dir, cfg):
+    """The run folder is named after the model, so a second build of the same name with other flags would resume
+    the first one's checkpoints and ship them under the new recipe. The folder keeps the recipe it was started with
+    (recipe.json); a build with another one is refused, naming the fields that differ."""
+    path = os.path.join(run_dir, "recipe.json")
+    mine = json.loads(json.dumps(_recipe_fields(cfg)))   # tuples as JSON keeps them, lists
+    if os.path.exists(path):
+        with open(path) as f:
+            theirs = json.load(f)
+        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+        if diff:
+            raise SystemExit(f"{run_dir} holds checkpoints of another recipe (differs in {', '.join(diff)}): remove "
+                             f"that folder or pass another --runs")
+        return
+    with open(path, "w") as f:
+        json.dump(mine, f, indent=1, sort_keys=True)
+
+
 def build(cfg, out, data_root, runs, threads, log):
     """Trains, evaluates and exports the model `cfg` describes into the folder `out`; returns the manifest."""
     domain = domain_of(cfg)
@@ -87,6 +111,7 @@ def build(cfg, out, data_root, runs, threads, log):
     name = os.path.basename(os.path.normpath(out))
     run_dir = os.path.join(runs, name)
     os.makedirs(run_dir, exist_ok=True)
+    check_run_recipe(run_dir, cfg)
     os.makedirs(out, exist_ok=True)
     unit = domain.length_unit
     torch.manual_seed(cfg.training.seed)

@@ -9,6 +9,7 @@ agents present in all 20 frames, seed 0), beside constant velocity on the same w
   python3 -m lamslide_train.loro --fold eth --out artifacts/loro/eth.json [--recordings a,b] [recipe flags]
   python3 -m lamslide_train.loro --attach ../eth_ucy-eth artifacts/loro/eth.json   (into manifest and card)
   python3 -m lamslide_train.loro --compare artifacts/loro artifacts/loro-scale      (two recipes, fold by fold)
+  python3 -m lamslide_train.loro --compare artifacts/loro artifacts/loro-speed2 --partial   (a candidate stopped early)
 
 The recipe flags are those of `lamslide_train.build` (config fields). One JSON per fold and recipe; recordings
 already in it are skipped, and an interrupted training resumes from runs/loro-<key>/stage2.pt, so the command can be
@@ -131,24 +132,35 @@ def attach(model_dir, loro_json):
     finalize(model_dir, man["provenance"].get("threads", 1))
 
 
-def compare(base_dir, cand_dir, folds=("eth", "hotel", "univ", "zara1", "zara2")):
+def compare(base_dir, cand_dir, folds=("eth", "hotel", "univ", "zara1", "zara2"), partial=False):
     """Markdown rows comparing two recipes' LORO JSONs fold by fold: agent-weighted and per-recording means, and
-    the candidate's change in the per-recording mean of minADE + minFDE (each held-out recording one new scene)."""
+    the candidate's change in the per-recording mean of minADE + minFDE (each held-out recording one new scene).
+    With `partial`, a candidate stopped early is compared on the recordings both runs hold (the row says how many
+    of the fold's) and a fold it never ran is listed as such; without it, either is refused."""
     rows = ["| fold | shipped, agent-weighted | candidate, agent-weighted | shipped, per recording | "
             "candidate, per recording | change |", "|---|---|---|---|---|---|"]
     for f in folds:
+        paths = [os.path.join(d, f"{f}.json") for d in (base_dir, cand_dir)]
+        if partial and not os.path.exists(paths[1]):
+            rows.append(f"| {f} | | not run | | | |")
+            continue
         docs = []
-        for d in (base_dir, cand_dir):
-            with open(os.path.join(d, f"{f}.json")) as fh:
+        for path in paths:
+            with open(path) as fh:
                 docs.append(json.load(fh))
-        if sorted(docs[0]["recordings"]) != sorted(docs[1]["recordings"]):
-            raise SystemExit(f"{f}: the two LORO runs hold different recordings; finish both first")
-        o, n = (summary(doc["recordings"]) for doc in docs)
+        base, cand = (doc["recordings"] for doc in docs)
+        note = ""
+        if sorted(base) != sorted(cand):
+            if not (partial and set(cand) < set(base)):
+                raise SystemExit(f"{f}: the two LORO runs hold different recordings; finish both first")
+            base = {k: v for k, v in base.items() if k in cand}
+            note = f" ({len(cand)} of {len(docs[0]['recordings'])} recordings)"
+        o, n = summary(base), summary(cand)
         po, pn = (x["ade_per_recording_mean"] + x["fde_per_recording_mean"] for x in (o, n))
         rows.append(f"| {f} | {o['ade']:.3f} / {o['fde']:.3f} | {n['ade']:.3f} / {n['fde']:.3f} | "
                     f"{o['ade_per_recording_mean']:.3f} / {o['fde_per_recording_mean']:.3f} | "
                     f"{n['ade_per_recording_mean']:.3f} / {n['fde_per_recording_mean']:.3f} | "
-                    f"{100 * (pn - po) / po:+.1f} % |")
+                    f"{100 * (pn - po) / po:+.1f} %{note} |")
     return "\n".join(rows)
 
 
@@ -156,9 +168,12 @@ def main(argv=None):
     import sys
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--compare"]:
+        partial = "--partial" in argv
+        argv = [x for x in argv if x != "--partial"]
         if len(argv) != 3:
-            raise SystemExit("usage: python3 -m lamslide_train.loro --compare <shipped loro folder> <candidate folder>")
-        return print(compare(argv[1], argv[2]))
+            raise SystemExit("usage: python3 -m lamslide_train.loro --compare <shipped loro folder> <candidate folder> "
+                             "[--partial]")
+        return print(compare(argv[1], argv[2], partial=partial))
     if argv[:1] == ["--attach"]:
         if len(argv) != 3:
             raise SystemExit("usage: python3 -m lamslide_train.loro --attach <model folder> <loro json>")

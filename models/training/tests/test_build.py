@@ -40,6 +40,10 @@ def test_short_pedestrian_build_and_resume(data_root, tmp_path):
     assert "stage2: resumed at step 4" in log
     after = torch.load(out / "weights.pt")["approximator"]
     assert all(torch.equal(before[k], after[k]) for k in before)
+    # the same name with another recipe would resume these checkpoints and ship them as the new recipe: refused
+    with pytest.raises(SystemExit, match=r"another recipe \(differs in training.size_batches, training.speed_scale\)"):
+        build.main(argv + ["--speed-scale", "2", "--size-batches", "1"])
+    assert torch.equal(torch.load(out / "weights.pt")["approximator"][next(iter(before))], before[next(iter(before))])
 
 
 def test_a_new_domain_builds_a_v2_model(tmp_path, monkeypatch):

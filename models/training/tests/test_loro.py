@@ -116,3 +116,10 @@ def test_compare_reads_two_recipes_fold_by_fold_and_refuses_unfinished_runs(tmp_
     (tmp_path / "cand" / "eth.json").write_text(json.dumps({"recordings": {"r1": rec(0.27)}}))
     with pytest.raises(SystemExit, match="different recordings"):
         compare(str(tmp_path / "base"), str(tmp_path / "cand"), ("eth",))
+    # stopped early: compared on the recordings both hold, and said so; a fold never run is listed, not skipped
+    rows = compare(str(tmp_path / "base"), str(tmp_path / "cand"), ("eth", "hotel"), partial=True).splitlines()
+    assert rows[-2] == "| eth | 0.300 / 0.600 | 0.270 / 0.540 | 0.300 / 0.600 | 0.270 / 0.540 | -10.0 % (1 of 2 recordings) |"
+    assert rows[-1] == "| hotel | | not run | | | |"
+    (tmp_path / "cand" / "eth.json").write_text(json.dumps({"recordings": {"r3": rec(0.27)}}))
+    with pytest.raises(SystemExit, match="different recordings"):    # not a subset: nothing to compare
+        compare(str(tmp_path / "base"), str(tmp_path / "cand"), ("eth",), partial=True)

@@ -100,6 +100,11 @@ def check_run_recipe(run_dir, cfg):
             raise SystemExit(f"{run_dir} holds checkpoints of another recipe (differs in {', '.join(diff)}): remove "
                              f"that folder or pass another --runs")
         return
+    old = [c for c in ("stage1.pt", "stage2.pt") if os.path.exists(os.path.join(run_dir, c))]
+    if old:
+        raise SystemExit(f"{run_dir} holds checkpoints ({', '.join(old)}) but no recipe.json (a run started before "
+                         f"builds recorded their recipe), so they may be of another recipe: remove that folder or pass "
+                         f"another --runs")
     with open(path, "w") as f:
         json.dump(mine, f, indent=1, sort_keys=True)
 

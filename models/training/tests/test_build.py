@@ -43,6 +43,10 @@ def test_short_pedestrian_build_and_resume(data_root, tmp_path):
     # the same name with another recipe would resume these checkpoints and ship them as the new recipe: refused
     with pytest.raises(SystemExit, match=r"another recipe \(differs in training.size_batches, training.speed_scale\)"):
         build.main(argv + ["--speed-scale", "2", "--size-batches", "1"])
+    # a folder from before the recipe was recorded cannot be vouched for either
+    (runs / "eth_ucy-eth" / "recipe.json").unlink()
+    with pytest.raises(SystemExit, match=r"stage2.pt\) but no recipe.json"):
+        build.main(argv)
     assert torch.equal(torch.load(out / "weights.pt")["approximator"][next(iter(before))], before[next(iter(before))])
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from .cards import choose_default_nfe, finalize, trained_first_stage_provenance
-from .config import ConfigError, add_cli_flags, apply_cli
-from .domains import DOMAINS, domain_of, get_domain
+from .config import ConfigError, add_cli_flags, apply_cli, differing_fields
+from .domains import DOMAINS, domain_of, get_domain, recipe_of
 from .metrics import BASELINES, ade_fde, part_means
 from .stages.export import export_graphs, file_entries, make_manifest, sha256, write_fixtures
 from .stages.first_stage import trained_first_stage_settings
@@ -80,22 +80,15 @@ def git_commit():
         return "unknown"
 
 
-def _recipe_fields(cfg):
-    d = cfg.to_dict()
-    d.get("approximator", {}).pop("resvar", None)   # measured during training, not chosen
-    return {f"{s}.{k}": v for s, sub in d.items() for k, v in (sub.items() if isinstance(sub, dict) else [("", sub)])}
-
-
 def check_run_recipe(run_dir, cfg):
     """The run folder is named after the model, so a second build of the same name with other flags would resume
     the first one's checkpoints and ship them under the new recipe. The folder keeps the recipe it was started with
     (recipe.json); a build with another one is refused, naming the fields that differ."""
     path = os.path.join(run_dir, "recipe.json")
-    mine = json.loads(json.dumps(_recipe_fields(cfg)))   # tuples as JSON keeps them, lists
+    mine = recipe_of(cfg.to_dict())
     if os.path.exists(path):
         with open(path) as f:
-            theirs = json.load(f)
-        diff = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+            diff = differing_fields(recipe_of(json.load(f), path), mine)
         if diff:
             raise SystemExit(f"{run_dir} holds checkpoints of another recipe (differs in {', '.join(diff)}): remove "
                              f"that folder or pass another --runs")

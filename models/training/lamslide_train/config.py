@@ -26,6 +26,19 @@ class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the field (dotted path) and the cause."""
 
 
+def differing_fields(a: dict, b: dict) -> list[str]:
+    """The fields in which two nested config dicts differ, as `section.field` (a top-level value by its name)."""
+    names = set()
+    for s in set(a) | set(b):
+        x, y = a.get(s), b.get(s)
+        if isinstance(x, dict) or isinstance(y, dict):
+            x, y = x if isinstance(x, dict) else {}, y if isinstance(y, dict) else {}
+            names |= {f"{s}.{k}" for k in set(x) | set(y) if x.get(k) != y.get(k)}
+        elif x != y:
+            names.add(s)
+    return sorted(names)
+
+
 def flat(name: str, **kw):
     """Field metadata: the key of this field in the flat (legacy) dictionary and on the command line."""
     return {"flat": name, **kw}

@@ -27,8 +27,8 @@ import time
 import numpy as np
 import torch
 
-from .config import add_cli_flags, apply_cli
-from .domains import get_domain
+from .config import add_cli_flags, apply_cli, differing_fields
+from .domains import get_domain, recipe_of
 from .domains.pedestrian import fold_files, recordings_of
 from .metrics import BASELINES, ade_fde
 from .stages.rollout import rollout_windows
@@ -101,11 +101,7 @@ def _run_recording(c, ds, rec, run_dir, nfe, log):
 def comparable(recipe):
     """A recipe as LORO runs compare it: without the fold's data choice and the measured residual variance, and with
     the defaults of fields added after it was stored (a stored recipe lacks them)."""
-    from .domains import load_config
-    r = load_config(json.loads(json.dumps(recipe)), "LORO recipe").to_dict() if recipe else {}
-    r.get("data", {}).pop("holdout", None)
-    r.get("approximator", {}).pop("resvar", None)
-    return r
+    return recipe_of(recipe, "LORO recipe", ("data.holdout", "approximator.resvar")) if recipe else {}
 
 
 def attach(model_dir, loro_json):
@@ -122,9 +118,8 @@ def attach(model_dir, loro_json):
     if doc["fold"] != fold:
         raise SystemExit(f"{loro_json} is fold {doc['fold']}, {model_dir} is fold {fold}")
     mine = comparable(cfg.replace(**{"data.fold": fold}).to_dict())
-    if comparable(doc["recipe"]) != mine:
-        diff = sorted(f"{s}.{k}" for s in mine for k in (mine[s] if isinstance(mine[s], dict) else {})
-                      if isinstance(mine[s], dict) and comparable(doc["recipe"]).get(s, {}).get(k) != mine[s][k])
+    diff = differing_fields(comparable(doc["recipe"]), mine)
+    if diff:
         raise SystemExit(f"{loro_json} was run with another recipe than {model_dir} (differs in {', '.join(diff)})")
     man["metrics"]["loro"] = {"nfe": doc["nfe"], "recordings": doc["recordings"], "summary": doc["summary"]}
     with open(os.path.join(model_dir, "manifest.json"), "w") as f:
@@ -150,7 +145,7 @@ def compare(base_dir, cand_dir, folds=("eth", "hotel", "univ", "zara1", "zara2")
                 docs.append(json.load(fh))
         base, cand = (doc["recordings"] for doc in docs)
         note = ""
-        if sorted(base) != sorted(cand):
+        if set(base) != set(cand):
             if not (partial and set(cand) < set(base)):
                 raise SystemExit(f"{f}: the two LORO runs hold different recordings; finish both first")
             base = {k: v for k, v in base.items() if k in cand}

@@ -4,8 +4,8 @@
 
 On every window of the model's val files (stride 1, ten times the card's every-10th windows; K = evaluation.k,
 ddim, agents present in all frames, seed 0), for each noise scale (the starting noise multiplied by it, a sampling
-temperature; 1 is how every shipped number is sampled): minADE / minFDE and, at the last frame, the samples' spread about their
-mean beside that mean's distance to the truth (metrics.spread_skill). A ratio well below sqrt((K - 1) / (K + 1))
+temperature; 1 is how every shipped number is sampled): minADE / minFDE and, at the last frame, the samples' spread
+about their mean beside that mean's distance to the truth (metrics.spread_skill). A ratio well below sqrt((K - 1) / (K + 1))
 means the samples are too tight for best-of-K, and a scale above 1 would be worth measuring on the
 leave-one-recording-out proxy; a ratio near it, with minADE rising as the scale grows, means they are not.
 """

@@ -10,6 +10,8 @@ Adding a domain (molecule, nbody, basketball):
 Then `python3 -m lamslide_train.build --domain <name> ...` trains, evaluates, exports (contract v2) and writes the
 card with the shared stages; nothing in stages/ changes.
 """
+import json
+
 from ..config import ConfigError, ModelConfig
 from .base import DataError, Datasets, Domain, feature_indices
 from .basketball import DOMAIN as BASKETBALL
@@ -48,3 +50,13 @@ def load_config(d: dict, where: str = "config") -> ModelConfig:
     if d.get("domain") == "molecule" and isinstance(d.get("data"), dict) and "ala2_dir" in d["data"]:
         return PEPTIDE.load_config(d, where)  # the peptide model's data section names its reference MD
     return get_domain(d.get("domain", "")).load_config(d, where)
+
+
+def recipe_of(d: dict, where: str = "recipe", ignore=("approximator.resvar",)) -> dict:
+    """A stored config as two recipes are compared: loaded, so fields added after it was stored take their defaults,
+    and without the `section.field`s in `ignore` (by default the residual variance, which training measures)."""
+    r = load_config(json.loads(json.dumps(d)), where).to_dict()
+    for name in ignore:
+        section, key = name.split(".")
+        r.get(section, {}).pop(key, None)
+    return r

@@ -280,6 +280,14 @@ class SlotApproximator(nn.Module):
         h = a @ first.weight[:, :n].T + b @ first.weight[:, n:].T + first.bias
         return self.inp[2](self.inp[1](h))
 
+    def motion_parts(self, base, now, dev, cm, vel, B, E):
+        """The per-slot token inputs of its own motion (both forwards): base and noisy state about "now", the frame
+        mask, velocity and, with absolute_now, "now" itself. Without it a token sees its own motion only, relative to
+        where it stands at "now": the network cannot learn where in a training scene the walkways lie, and the
+        neighbours enter through the pair terms."""
+        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, E, self.T)]
+        return parts + ([now.flatten(2), vel.flatten(2)] if self.absolute_now else [vel.flatten(2)])
+
     def forward(self, x, t, cond, cond_mask):
         B = x.shape[0]
         base, cm, occ, now, vel = self.base_of(cond, cond_mask)
@@ -289,8 +297,7 @@ class SlotApproximator(nn.Module):
         if self.n_feats:
             xs = xs[..., :self.d]
         dev = xs - a * base
-        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, self.E, self.T)]
-        parts += [now.flatten(2), vel.flatten(2)] if self.absolute_now else [vel.flatten(2)]
+        parts = self.motion_parts(base, now, dev, cm, vel, B, self.E)
         fnow = self.features_of(cond) if self.n_feats else None
         if self.n_feats:
             parts.append(fnow)
@@ -343,10 +350,7 @@ class SlotApproximator(nn.Module):
         if self.n_feats:
             xs = xs[..., :self.d]
         dev = xs - a * base
-        parts = [(base - now).flatten(2), dev.flatten(2), cm.reshape(B, 1, self.T).expand(B, E, self.T)]
-        # without absolute_now a token sees its own motion only, relative to where it stands at "now": the network
-        # cannot learn where in a training scene the walkways lie, and the neighbours enter through the pair terms
-        parts += [now.flatten(2), vel.flatten(2)] if self.absolute_now else [vel.flatten(2)]
+        parts = self.motion_parts(base, now, dev, cm, vel, B, E)
         fnow = cs[:, :, self.obs - 1, self.d:] if self.n_feats else None
         if self.n_feats:
             parts.append(fnow)

@@ -30,6 +30,7 @@ from .stages.training import (Logger, augment_windows, bank_residual_var, fit_la
 from .weights import save_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_ROOT = os.path.join(HERE, "..", "..", "..", "..", "shared", "data")
 
 
 def evaluate(fs, approx, windows, cfg, domain, log, solvers=("ddim",), nfes=None):
@@ -191,7 +192,7 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--domain", default="pedestrian", choices=list(DOMAINS), help="which domain's config and data")
     ap.add_argument("--out", required=True, help="model folder to write, e.g. ../eth_ucy-eth")
-    ap.add_argument("--data", default=os.path.join(HERE, "..", "..", "..", "..", "shared", "data"),
+    ap.add_argument("--data", default=DATA_ROOT,
                     help="data root, read in place (default: ../shared/data of the repository)")
     ap.add_argument("--runs", default=os.path.join(HERE, "..", "runs"), help="logs and checkpoints")
     ap.add_argument("--threads", type=int, default=2)

@@ -1,6 +1,7 @@
 """Paragraphs of a model card that depend on the shared stages, not on the domain: the first stage, the
 approximator, the loss, the training cost and the rebuild flags. A domain's card (domains/<name>.py) composes them
 with its own data and metrics text; cards.py writes the result."""
+import shlex
 from .config import ModelConfig, leaves
 from .stages.first_stage import FEATURE_LOGIT_GAIN
 
@@ -110,10 +111,16 @@ def loss_text(cfg: ModelConfig, unit: str) -> str:
     if tr.aux == 1.0 and not tr.aux_frames:
         return f"""- Loss: decoded position MSE + inter-distance MSE on every frame for the entities seen in a known frame, plus
   {tr.flow_w} x latent MSE{slots}. EMA of the weights (decay {tr.ema}) exported."""
-    frames = f"{tr.aux_frames} random future frames per window" if tr.aux_frames else "every frame"
+    # aux_frames only thins the decoded losses of latents encoded once (training.precompute); per-batch latents are
+    # decoded on every frame
+    frames = f"{tr.aux_frames} random future frames per window" if tr.aux_frames and tr.precompute else "every frame"
     edm = ("; the latent MSE is weighted by 1 / c_out(t)^2 (capped at 100, mean 1 over t), so the nearly clean "
            "flow times, where the fine structure is decided, count as much as the noisy ones" if tr.loss_weight == "edm"
            else "")
+    if tr.bond_w:
+        edm += (f"; plus {tr.bond_w:g} x the squared error of the decoded distances of the pairs closer than "
+                f"{tr.bond_cut:g} {unit} in the true frame (the bonds), per entity, on every frame, which the "
+                "all-pairs distance term weighs by about 1/n")
     if tr.cond_noise:
         edm += (f"; the known frames are perturbed atom by atom (a standard deviation drawn per window from 0 to "
                 f"{tr.cond_noise:g} {unit}) while the targets stay clean, because a chained rollout conditions "
@@ -146,5 +153,6 @@ def rebuild_flags(cfg: ModelConfig, defaults: ModelConfig, skip=()) -> str:
         have = want[path][1]
         if have != dv:
             val = ",".join(map(str, have)) if isinstance(have, list) else int(have) if isinstance(have, bool) else have
-            out += f" --{key.replace('_', '-')} {val}"
+            # quoted for the shell: an empty value (no first-stage weights) must stay an argument
+            out += f" --{key.replace('_', '-')} {shlex.quote(str(val))}"
     return out

@@ -166,6 +166,11 @@ class TrainingConfig:
     # stage-2 batches of windows with similar entity counts (stages/training.size_bucketed): the slot approximator
     # then runs on few padded slots per batch; every window keeps the same chance to be drawn. Per-batch latents only
     size_batches: bool = False
+    # weight of a decoded distance loss over near pairs only: entities closer than bond_cut (domain length unit) in
+    # the true frame, i.e. a molecule's bonds, which the all-pairs inter-distance loss of `aux` weighs by about 1/n;
+    # 0 = off. Per-batch latents only
+    bond_w: float = 0.0
+    bond_cut: float = 2.0
 
 
 @dataclass
@@ -259,6 +264,12 @@ class ModelConfig:
             raise ConfigError(f"approximator.pair_messages: must be >= 0, got {ap.pair_messages}")
         if not 0 <= self.training.aux_frames <= self.T:
             raise ConfigError(f"training.aux_frames: need 0 .. {self.T} (0 = all frames), got {self.training.aux_frames}")
+        if not (self.training.bond_w >= 0 and self.training.bond_cut > 0):
+            raise ConfigError(f"training.bond_w / bond_cut: need bond_w >= 0 and bond_cut > 0, got "
+                              f"{self.training.bond_w} / {self.training.bond_cut}")
+        if self.training.bond_w and self.training.precompute:
+            raise ConfigError("training.bond_w: the near-pair loss is trained on per-batch latents; set "
+                              "training.precompute 0")
         if self.training.precompute and ap.kind == "slots":
             raise ConfigError("training.precompute: the slot approximator trains on per-batch latents (its loss "
                               "leaves out the slots of absent entities), set precompute 0")

@@ -7,17 +7,24 @@ numbers leave out), so recipes are compared on molecules the model never saw.
 Writes runs/probes/<name>/{train.log, stage2.pt, result.json}; resumes like a build. The latent bank (the frozen
 first stage's latents of the augmented training windows) is cached in runs/probes/latents-<key>.pt, keyed by the
 first stage's weights and the settings that change it, so probes of approximator settings share one encoding.
+
+  python3 -m lamslide_train.probe --score DIR [DIR ...] [--nfe 1,2,5] [--threads 1]
+
+scores finished builds (model folders) on the same probe windows instead, for recipes a latent bank cannot hold
+(the slot code trains on per-batch latents): one JSON line per model, the baselines beside each NFE's numbers.
 """
 import argparse
 import hashlib
 import json
 import os
+import sys
 import time
 
 import torch
 
-from .build import evaluate, parse_args
+from .build import DATA_ROOT, evaluate, parse_args
 from .domains import domain_of
+from .weights import load_model
 from .stages.training import (Logger, bank_residual_var, first_stage_weights_path, fit_latent_stats,
                               precompute_latents, train_stage1, train_stage2_bank)
 
@@ -31,7 +38,31 @@ def bank_key(cfg) -> str:
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def score(dirs, nfes, data_root, threads):
+    """Each finished build in `dirs` on its domain's probe windows (ddim at each NFE); returns the result dicts."""
+    torch.set_num_threads(threads)
+    out = []
+    for d in dirs:
+        fs, approx, cfg = load_model(d, check=False)
+        domain = domain_of(cfg)
+        res = evaluate(fs, approx.eval(), domain.probe_windows(cfg, data_root), cfg, domain, lambda *_: None,
+                       nfes=nfes)
+        out.append({"model": os.path.normpath(d), **res})
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--score" in argv:
+        ap = argparse.ArgumentParser(prog="python3 -m lamslide_train.probe --score")
+        ap.add_argument("--score", nargs="+", required=True, metavar="DIR", help="model folders to score")
+        ap.add_argument("--nfe", default="1", help="comma-separated NFEs (ddim)")
+        ap.add_argument("--data", default=DATA_ROOT, help="data root, read in place")
+        ap.add_argument("--threads", type=int, default=1)
+        a = ap.parse_args(argv)
+        score(a.score, [int(x) for x in a.nfe.split(",") if x], a.data, a.threads)
+        return
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--name", required=True)
     pre.add_argument("--nfe", type=int, default=10)

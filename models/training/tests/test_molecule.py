@@ -5,13 +5,14 @@ geometry metrics, and a complete small build (contract v2 with element features)
 import dataclasses
 import json
 import os
+import shlex
 
 import numpy as np
 import onnx
 import pytest
 import torch
 
-from lamslide_train import build, metrics
+from lamslide_train import bond_probe, build, metrics, probe
 from lamslide_train.config import ConfigError
 from lamslide_train.domains import load_config
 from lamslide_train.domains import molecule as mol
@@ -41,7 +42,8 @@ def md_dir(tmp_path_factory):
 
 
 def tiny_config(md_dir, weights="", **changes):
-    cfg = mol.MoleculeConfig().replace(**{
+    """A tiny build of the learned first stage's recipe (mol.learned_config), which most tests here exercise."""
+    cfg = mol.learned_config().replace(**{
         "first_stage.hidden": 16, "first_stage.heads": 2, "first_stage.L": 4, "first_stage.C": 8,
         "first_stage.id_dim": 8, "first_stage.weights": weights, "approximator.hidden": 16,
         "approximator.heads": 2, "approximator.depth": 1, "training.batch2": 4, "training.steps2": 4,
@@ -290,6 +292,10 @@ def test_a_small_molecule_build(md_dir, tmp_path):
     fs, ap, loaded = load_model(str(out))
     assert loaded == load_config(final["provenance"]["training_config"]) and ap.resvar is not None
     assert final["sampler"]["default_nfe"] in (1, 2)
+    # the probe's --score mode reads the finished folder and scores it on the unseen molecules' probe windows
+    (scored,) = probe.score([str(out)], [1], str(tmp_path / "no-data"), 1)
+    assert scored["windows"] == len(mol.unseen_windows(loaded, proxy=True)) > 0
+    assert set(scored["baselines"]) == {"constant velocity", "frozen"} and scored["ddim@1"]["ade"] > 0
     card = (out / "card.md").read_text()
     for text in ("## Metrics", "GeoTDM 0.115 / 0.209", "What a single frame lacks", "Stability", "Jensen-Shannon",
                  "the frozen baseline",
@@ -297,11 +303,43 @@ def test_a_small_molecule_build(md_dir, tmp_path):
         assert text in card, text
 
 
+def test_the_shipped_recipe_builds_a_slot_model_whose_card_rebuilds_it(md_dir, tmp_path):
+    # md-small's recipe (the defaults) at toy size: the slot code, the slot approximator, the bond loss
+    cfg = mol.MoleculeConfig().replace(**{
+        "approximator.hidden": 16, "approximator.heads": 2, "approximator.depth": 1, "approximator.pair_messages": 2,
+        "approximator.state_messages": 2, "training.batch2": 4, "training.steps2": 3, "training.copies": 1,
+        "evaluation.k": 2, "evaluation.nfe": [1],
+        "data.md_dir": md_dir, "data.train_molecules": list(TRAIN), "data.unseen_molecules": list(UNSEEN),
+        "data.segment": 40, "data.proxy_trajectories": 1, "data.dft": False, "data.stability_windows": 2}).validate()
+    assert cfg.training.bond_w > 0 and cfg.first_stage.kind == "binding"
+    out = tmp_path / "md-slots"
+    man = build.build(cfg, str(out), str(tmp_path / "no-data"), str(tmp_path / "runs"), 1,
+                      Logger(str(tmp_path / "log.txt")))
+    assert man["first_stage"] == {"kind": "binding", "layout": "slots"} and "slot_approximator" in man["files"]
+    assert man["metrics"]["reconstruction_unseen"]["element_accuracy"] == 1.0
+    # the reference MD's own continuations of the unseen starts, scored like the rollouts (the floor)
+    floor = man["metrics"]["stability"]["md"]
+    assert floor["trajectories"] == 2 * len(UNSEEN) and 0 <= floor["stable_fraction"] <= 1
+    # the bond probe chains the built model's samples from the probe starts
+    bp = bond_probe.bond_probe(str(out), windows=2, nfe=1, starts=2)
+    assert bp["rollouts"] == 4 and len(bp["median_max_deviation_per_window"]) == 2 and 0 <= bp["kept_fraction"] <= 1
+    card = (out / "card.md").read_text()
+    for text in ("The learned first stage, tried first", "the slot code, nothing to train", "pairs closer than 2 Å",
+                 "## Rebuild"):
+        assert text in card, text
+    # the card's rebuild line is a command line the build takes back to the same config (an empty value quoted)
+    line = next(ln for ln in card.splitlines() if "lamslide_train.build" in ln)
+    argv = shlex.split(line.split("lamslide_train.build", 1)[1])
+    _, again = build.parse_args(argv)
+    # the build sets the measured residual variance (not a flag) on its config
+    assert again.to_dict() == cfg.replace(**{"approximator.resvar": None}).to_dict()
+
+
 def test_config_checks():
     from lamslide_train.domains.pedestrian import PedestrianConfig
     with pytest.raises(ConfigError, match="approximator.base"):
         PedestrianConfig().replace(**{"approximator.base": "still"}).validate()
-    cfg = mol.MoleculeConfig()
+    cfg = mol.learned_config()
     with pytest.raises(ConfigError, match="training.aux_frames"):
         cfg.replace(**{"training.aux_frames": 31}).validate()
     with pytest.raises(ConfigError, match="first_stage.token"):

@@ -1,6 +1,7 @@
 """Training augmentation (stages/training.augment)."""
 import numpy as np
 import pytest
+import torch
 
 from lamslide_train.config import ConfigError
 from lamslide_train.domains.pedestrian import PedestrianConfig
@@ -72,3 +73,28 @@ def test_time_reverse_plays_half_the_windows_backwards_with_their_masks():
         assert np.array_equal(m, w.mask[::-1]) and np.all(m[-4:, 0] == 0) and np.all(rel[-4:, 0] == 0)
         backwards += 1
     assert 35 < backwards < 65
+
+
+def test_near_pair_loss_counts_only_the_bonds_of_present_atoms():
+    from lamslide_train.stages.training import near_pair_loss
+    # a chain of three atoms 1 apart along x and a fourth far away; the first bond stretched by 0.1 in pred
+    true = torch.tensor([[[0.0, 0, 0], [1, 0, 0], [2, 0, 0], [9, 0, 0]]])
+    pred = true.clone()
+    pred[0, 0, 0] = -0.1
+    mask = torch.ones(1, 4)
+    # bonds 0-1 and 1-2 are near (cut 1.5), counted in both directions; 0-2 (distance 2) and the far atom are not
+    assert near_pair_loss(pred, true, mask, 1.5, 4.0).item() == pytest.approx(2 * 0.1 ** 2 / 4)
+    # a cut that takes in 0-2 as well adds its error (2.1 against 2)
+    assert near_pair_loss(pred, true, mask, 2.5, 4.0).item() == pytest.approx(4 * 0.1 ** 2 / 4)
+    # an absent atom's pairs are left out
+    mask[0, 0] = 0
+    assert near_pair_loss(pred, true, mask, 2.5, 4.0).item() == 0.0
+
+
+def test_the_near_pair_loss_needs_per_batch_latents():
+    from lamslide_train.domains.molecule import MoleculeConfig
+    cfg = MoleculeConfig().replace(**{"training.bond_w": 1.0, "training.precompute": True})
+    with pytest.raises(ConfigError, match="training.bond_w"):
+        cfg.validate()
+    with pytest.raises(ConfigError, match="bond_cut"):
+        MoleculeConfig().replace(**{"training.bond_cut": 0.0}).validate()

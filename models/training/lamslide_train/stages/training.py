@@ -65,6 +65,16 @@ def masked_losses(pred, true, mask, norm=None):
     return mse, dist
 
 
+def near_pair_loss(pred, true, mask, cut, n_ent):
+    """Squared error of the decoded distances of the pairs closer than `cut` in `true` (a molecule's bonds), summed
+    and divided by the entity count `n_ent`, so an entity's share does not depend on how many entities its window
+    holds; pred/true [B,N,D], mask [B,N]."""
+    dt = torch.cdist(true, true)
+    near = (dt < cut) & (mask.unsqueeze(-1) * mask.unsqueeze(-2) > 0)
+    near &= ~torch.eye(true.shape[1], dtype=torch.bool)
+    return ((torch.cdist(pred, pred) - dt) ** 2 * near).sum() / n_ent
+
+
 @torch.no_grad()
 def batch_counts(items, cfg, batch, draws=50):
     """Mean entity-frames and entity pairs per frame-sum of stage-2 batches drawn the ordinary way (every window with
@@ -440,6 +450,10 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         mse, dist = masked_losses(dec, pos.reshape(B * T, n, cfg.dims), (mask * seen[:, None, :]).reshape(B * T, n),
                                   norm)
         loss = tr.flow_w * flow + tr.aux * (mse + dist)
+        if tr.bond_w:
+            dm = (mask * seen[:, None, :]).reshape(B * T, n)
+            loss = loss + tr.bond_w * near_pair_loss(dec, pos.reshape(B * T, n, cfg.dims), dm, tr.bond_cut / cfg.scale,
+                                                     dm.sum().clamp(min=1) if norm is None else norm[0])
         return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
 
     return fit("stage2", make_approximator(cfg), tr.lr2, tr.steps2, tr.ema, tr.seed + 1,

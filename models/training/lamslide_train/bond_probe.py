@@ -26,17 +26,17 @@ def bond_probe(model_dir, windows, nfe, starts, seed=5):
     fs, approx, cfg = load_model(model_dir, check=False)
     refs = mol.unseen_references(cfg)
     probe = mol.unseen_windows(cfg, proxy=True)
-    first = [w for i, w in enumerate(probe) if i == 0 or mol.source_key(w) != mol.source_key(probe[i - 1])][:starts]
+    first = mol.first_of_each_file(probe)[:starts]
     rolls = chained_rollout(fs, approx.eval(), first, cfg, 2, windows, nfe, "ddim", seed)
     per = []
     for w, r in zip(first, rolls):
         ref = refs[mol.source_key(w)]
-        dev = np.abs(metrics.bond_lengths(r[:, cfg.observed:], ref.bonds) / ref.ref_lengths - 1.0)  # [K, F, B]
+        dev = metrics.bond_deviation(r[:, cfg.observed:], ref.bonds, ref.ref_lengths)  # [K, F, B]
         per.append(dev.max(-1).reshape(dev.shape[0], windows, cfg.future).max(-1))                 # [K, windows]
     d = np.concatenate(per)
     return {"model": os.path.normpath(model_dir), "nfe": nfe, "rollouts": int(len(d)), "windows": windows,
             "median_max_deviation_per_window": [round(float(x), 4) for x in np.median(d, 0)],
-            "kept_fraction": float((d.max(1) <= 0.15).mean())}
+            "kept_fraction": float((d.max(1) <= metrics.BOND_TOL).mean())}
 
 
 def main(argv=None):

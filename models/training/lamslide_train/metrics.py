@@ -124,9 +124,16 @@ def js_distance(p, q) -> float:
     return float(np.sqrt(max(0.0, 0.5 * kl(p) + 0.5 * kl(q))))
 
 
-def bonds_kept(traj, bonds, ref_lengths, tol=0.15) -> np.ndarray:
+# a bond is kept while its length stays within ±15 % of the reference (the stability measure of the molecule cards)
+BOND_TOL = 0.15
+
+
+def bond_deviation(traj, bonds, ref_lengths) -> np.ndarray:
+    """traj [S, F, n, 3]: |length / reference length - 1| of every bond in every frame, [S, F, B]."""
+    return np.abs(bond_lengths(traj, bonds) / np.asarray(ref_lengths)[None, None] - 1.0)
+
+
+def bonds_kept(traj, bonds, ref_lengths, tol=BOND_TOL) -> np.ndarray:
     """traj [S, F, n, 3] (S rollouts): per rollout, whether every bond stays within ±tol of its reference length in
     every frame."""
-    d = bond_lengths(traj, bonds)                        # [S, F, B]
-    rel = np.abs(d / np.asarray(ref_lengths)[None, None] - 1.0)
-    return (rel <= tol).all(axis=(1, 2))
+    return (bond_deviation(traj, bonds, ref_lengths) <= tol).all(axis=(1, 2))

@@ -294,6 +294,12 @@ def source_key(w):
     return w.source.split("#")[0]
 
 
+def first_of_each_file(ws):
+    """The first window of each (molecule, temperature) in `ws` (windows grouped by file, as the readers list them):
+    the starts of chained rollouts."""
+    return [w for i, w in enumerate(ws) if i == 0 or source_key(w) != source_key(ws[i - 1])]
+
+
 def set_metrics(fs, approx, ws, cfg, nfe, known=None):
     """Samples and ADE/FDE (mean over K) with both baselines on windows `ws`; returns (samples, numbers)."""
     e = cfg.evaluation
@@ -346,8 +352,8 @@ def stability_metrics(fs, approx, starts, refs, cfg, nfe, log):
     for w, r in zip(starts, rolls):
         ref = refs[source_key(w)]
         gen = r[:, cfg.observed:]
-        kept.append(metrics.bonds_kept(gen, ref.bonds, ref.ref_lengths))
-        dev = np.abs(metrics.bond_lengths(gen, ref.bonds) / ref.ref_lengths - 1.0)
+        dev = metrics.bond_deviation(gen, ref.bonds, ref.ref_lengths)  # [samples, frames, bonds]
+        kept.append((dev <= metrics.BOND_TOL).all(axis=(1, 2)))
         worst.append(float(dev.max()))
         x = gen.reshape(-1, *gen.shape[2:])
         jb.append(metrics.js_distance(metrics.histogram(metrics.bond_lengths(x, ref.bonds), metrics.BOND_BINS),
@@ -381,8 +387,9 @@ def md_stability_floor(starts, refs, cfg):
             continue
         ref = refs[source_key(w)]
         seg = tr.positions[r, s0:s0 + frames][None]
-        kept.append(bool(metrics.bonds_kept(seg, ref.bonds, ref.ref_lengths)[0]))
-        worst.append(float(np.abs(metrics.bond_lengths(seg, ref.bonds) / ref.ref_lengths - 1.0).max()))
+        dev = metrics.bond_deviation(seg, ref.bonds, ref.ref_lengths)
+        kept.append(bool((dev <= metrics.BOND_TOL).all()))
+        worst.append(float(dev.max()))
     return {"trajectories": len(kept), "stable_fraction": float(np.mean(kept)) if kept else None,
             "max_bond_deviation_median": float(np.median(worst)) if worst else None}
 
@@ -434,7 +441,7 @@ def molecule_metrics(fs, approx, cfg, data_root, nfe, log):
     res["known_frames_unseen"][str(cfg.observed)] = {"ade": res["unseen"]["ade"], "fde": res["unseen"]["fde"]}
     log(f"known frames: {res['known_frames_unseen']}")
     # one start per (unseen molecule, temperature): its first reported trajectory's window; and DFT ethanol's first
-    starts = [w for i, w in enumerate(unseen) if i == 0 or source_key(w) != source_key(unseen[i - 1])] + dft[:1]
+    starts = first_of_each_file(unseen) + dft[:1]
     res["stability"] = stability_metrics(fs, approx, starts, refs, cfg, nfe, log)
     res["stability"]["md"] = md_stability_floor(starts, refs, cfg)
     res["reconstruction_unseen"] = reconstruction(fs, {k: v for k, v in refs.items() if k != "md17_ethanol"}, cfg)

@@ -293,10 +293,10 @@ def rollout_metrics(fs, approx, cfg, nfe, log, ref, floor, bonds):
     # reference length of each bond = eval_a's mean
     ref_len = metrics.bond_lengths(ref.coords[::10], bonds).mean(0)
     checked = gen[:, ::d.stability_stride]
-    dev = np.abs(metrics.bond_lengths(checked, bonds) / ref_len[None, None] - 1.0)
+    dev = metrics.bond_deviation(checked, bonds, ref_len)
     res["bonds"] = {"count": int(len(bonds)), "frames_checked_every": d.stability_stride,
-                    "kept_fraction": float(metrics.bonds_kept(checked, bonds, ref_len).mean()),
-                    "frames_within_15pct": float((dev <= 0.15).all(axis=-1).mean()),
+                    "kept_fraction": float((dev <= metrics.BOND_TOL).all(axis=(1, 2)).mean()),
+                    "frames_within_15pct": float((dev <= metrics.BOND_TOL).all(axis=-1).mean()),
                     "max_deviation": float(dev.max())}
     res["speed"] = {"wall_s": round(wall, 1), "ns_per_s": round(d.rollouts * d.rollout_ns / wall, 4),
                     "note": "PyTorch eager, one thread, K rollouts batched, this machine shared with other jobs"}

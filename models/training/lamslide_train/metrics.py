@@ -133,7 +133,7 @@ def bond_deviation(traj, bonds, ref_lengths) -> np.ndarray:
     return np.abs(bond_lengths(traj, bonds) / np.asarray(ref_lengths)[None, None] - 1.0)
 
 
-def bonds_kept(traj, bonds, ref_lengths, tol=BOND_TOL) -> np.ndarray:
-    """traj [S, F, n, 3] (S rollouts): per rollout, whether every bond stays within ±tol of its reference length in
-    every frame."""
-    return (bond_deviation(traj, bonds, ref_lengths) <= tol).all(axis=(1, 2))
+def bonds_kept(dev, tol=BOND_TOL) -> np.ndarray:
+    """dev [S, F, B] (bond_deviation of S rollouts): per rollout, whether every bond stays within ±tol of its
+    reference length in every frame."""
+    return (np.asarray(dev) <= tol).all(axis=(1, 2))

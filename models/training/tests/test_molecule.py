@@ -255,7 +255,7 @@ def test_geometry_metrics():
     assert metrics.js_distance(a, b) == pytest.approx(1.0)
     traj = np.repeat(pos[None, None], 3, 1).repeat(2, 0)  # [2 rollouts, 3 frames, 4 atoms, 3]
     traj[1, 2, 3, 2] = 2.4  # bond 1-3 stretched by 20% in rollout 1
-    assert metrics.bonds_kept(traj, bonds, [1, 1, 2]).tolist() == [True, False]
+    assert metrics.bonds_kept(metrics.bond_deviation(traj, bonds, [1, 1, 2])).tolist() == [True, False]
 
 
 # --------------------------------------------------------------------------------------------------- build

@@ -295,7 +295,7 @@ def rollout_metrics(fs, approx, cfg, nfe, log, ref, floor, bonds):
     checked = gen[:, ::d.stability_stride]
     dev = metrics.bond_deviation(checked, bonds, ref_len)
     res["bonds"] = {"count": int(len(bonds)), "frames_checked_every": d.stability_stride,
-                    "kept_fraction": float((dev <= metrics.BOND_TOL).all(axis=(1, 2)).mean()),
+                    "kept_fraction": float(metrics.bonds_kept(dev).mean()),
                     "frames_within_15pct": float((dev <= metrics.BOND_TOL).all(axis=-1).mean()),
                     "max_deviation": float(dev.max())}
     res["speed"] = {"wall_s": round(wall, 1), "ns_per_s": round(d.rollouts * d.rollout_ns / wall, 4),

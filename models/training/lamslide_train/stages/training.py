@@ -447,12 +447,11 @@ def train_stage2(items, fs, cfg, run_dir, log, unit=""):
         # conditioning, so their futures are unpredictable by construction (the samplers leave them out too).
         n = ids.shape[1]
         dec = fs.decode(pred.reshape(B * T, L, C), ids.repeat_interleave(T, 0))
-        mse, dist = masked_losses(dec, pos.reshape(B * T, n, cfg.dims), (mask * seen[:, None, :]).reshape(B * T, n),
-                                  norm)
+        dm, true = (mask * seen[:, None, :]).reshape(B * T, n), pos.reshape(B * T, n, cfg.dims)
+        mse, dist = masked_losses(dec, true, dm, norm)
         loss = tr.flow_w * flow + tr.aux * (mse + dist)
         if tr.bond_w:
-            dm = (mask * seen[:, None, :]).reshape(B * T, n)
-            loss = loss + tr.bond_w * near_pair_loss(dec, pos.reshape(B * T, n, cfg.dims), dm, tr.bond_cut / cfg.scale,
+            loss = loss + tr.bond_w * near_pair_loss(dec, true, dm, tr.bond_cut / cfg.scale,
                                                      dm.sum().clamp(min=1) if norm is None else norm[0])
         return loss, f"flow {flow.item():.4f} aux_rmse {math.sqrt(mse.item()) * cfg.scale:.3f} {unit}".rstrip()
 

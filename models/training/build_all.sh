@@ -8,8 +8,7 @@ cd "$(dirname "$0")"
 PY=${PY:-/usr/bin/python3}
 recipe() {
   case "$1" in
-    all) ;;
-    hotel|univ|zara1) echo "--speed-scale 2" ;;
+    all|hotel|univ|zara1) echo "--speed-scale 2" ;;
     *) echo "--size-batches 1" ;;
   esac
 }

@@ -14,6 +14,7 @@ Data (every window lies inside one trajectory; none crosses two):
 import glob
 import json
 import os
+import textwrap
 import time
 from dataclasses import dataclass, field
 
@@ -555,6 +556,56 @@ most of that gain (models/training/artifacts/md-small-recipes.md, the candidates
 """
 
 
+SPREAD_DIR = os.path.join(TRAINING_DIR, "artifacts", "spread")
+SPREAD_SETS = {"val": "val (held-out trajectories)", "unseen": "unseen molecules", "probe": "probe trajectories"}
+
+
+def spread_text(man):
+    """The card paragraph on the K samples' spread, from artifacts/spread/<name>.jsonl (lamslide_train.spread): only
+    the lines measured on this build's approximator graph, so a rebuilt model quotes none until it is measured."""
+    path = os.path.join(SPREAD_DIR, f"{man['name']}.jsonl")
+    if not os.path.isfile(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    lines = [x for x in lines if x.get("approximator_sha256") == man["files"]["approximator"]["sha256"]]
+    if not lines:
+        return ""
+    nfe = man["sampler"]["default_nfe"]
+    rows = [f"| {SPREAD_SETS[x['set']]} | {r['nfe']} | {r['ade']:.3f} / {r['fde']:.3f} | {r['min_ade']:.3f} / "
+            f"{r['min_fde']:.3f} | {r['spread']:.3f} / {r['skill']:.3f} ({r['ratio']:.2f}) |"
+            for x in lines for r in x["rows"] if r["scale"] == 1.0]
+    first = lines[0]
+    by_nfe = {r["nfe"]: r for r in first["rows"] if r["scale"] == 1.0}
+    d = by_nfe[nfe]
+    widest = max(by_nfe.values(), key=lambda r: r["ratio"])
+    calibrated = first["calibrated_ratio"]
+    if d["ratio"] < 0.3:
+        how = "the K samples are nearly one path, close to the mean that the averaged ADE rewards"
+    elif d["ratio"] < 0.8 * calibrated:
+        how = "the samples spread, but less than the truth does"
+    else:
+        how = "the samples spread about as much as the truth does"
+    verdict = f"At the default (NFE {nfe}) the ratio is {d['ratio']:.2f}: {how}."
+    if widest is not d:
+        change = (widest["ade"] / d["ade"] - 1) * 100
+        verdict += (f" NFE {widest['nfe']} spreads them furthest ({widest['ratio']:.2f}), with an averaged ADE "
+                    f"{change:+.0f} % against the default's ({SPREAD_SETS[first['set']]}).")
+    return f"""**Spread of the K samples** (`python3 -m lamslide_train.spread --model ../{man['name']}`, the lines in
+`artifacts/spread/{man['name']}.jsonl`): at the last future frame, the mean distance of the K = {first['k']} samples from
+their own mean (spread) beside that mean's distance from the truth (skill), Å; K draws of the true distribution give
+a ratio of about {first['calibrated_ratio']:.2f}. ADE / FDE averaged over the K samples (the card's rule) and the best of
+the K, ddim:
+
+| set | NFE | ADE / FDE | best of K | spread / skill (ratio) |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+
+{textwrap.fill(verdict, 116)}
+
+"""
+
+
 def _row(label, r, extra=""):
     cv, fr = r["baselines"]["constant velocity"], r["baselines"]["frozen"]
     return (f"| {label} | {r['windows']} / {r['atoms']} | **{r['ade']:.3f} / {r['fde']:.3f}** | "
@@ -757,7 +808,7 @@ elements {rec['element_accuracy'] * 100:.2f} % right. The issue's target (RMSD <
 {'met' if rec['rmsd'] <= 0.02 and rec['element_accuracy'] >= 1.0 else '**not met**'}.
 On the val windows: mean per-atom error {me['reconstruction_error']:.4f} Å, elements {me.get('feature_accuracy', 0) * 100:.2f} %.{fs_train}
 
-""" if rec else "") + (learned_attempt_text() if slot_code else "") + f"""## Limits
+""" if rec else "") + spread_text(man) + (learned_attempt_text() if slot_code else "") + f"""## Limits
 - Vacuum MMFF94 dynamics of single molecules at 300 and 500 K; no solvent, no reactions, no periodic systems.
 - At most {f.pool} atoms and the elements {', '.join(cfg.vocab)}; a scene with more atoms or another element is refused.
 - Frames must be {cfg.frame_interval:g} fs apart (a 0.5 fs trajectory is converted by taking every 10th frame).

@@ -117,3 +117,5 @@ def test_the_card_quotes_only_lines_of_its_own_build(tmp_path, monkeypatch):
     assert "| probe trajectories | 5 | 0.250 / 0.500 | 0.125 / 0.250 | 0.150 / 0.300 (0.50) |" in text
     assert "ratio is 0.10: the K samples are nearly one path" in text
     assert "NFE 5 spreads them furthest (0.50), with an averaged ADE +25 %" in text.replace("\n", " ")
+    man["sampler"]["default_nfe"] = 2                                   # a default the lines do not hold
+    assert "The default NFE (2) was not measured." in mol.spread_text(man)

@@ -577,22 +577,24 @@ def spread_text(man):
             for x in lines for r in x["rows"] if r["scale"] == 1.0]
     first = lines[0]
     by_nfe = {r["nfe"]: r for r in first["rows"] if r["scale"] == 1.0}
-    d = by_nfe[nfe]
-    widest = max(by_nfe.values(), key=lambda r: r["ratio"])
-    calibrated = first["calibrated_ratio"]
-    if d["ratio"] < 0.3:
-        how = "the K samples are nearly one path, close to the mean that the averaged ADE rewards"
-    elif d["ratio"] < 0.8 * calibrated:
-        how = "the samples spread, but less than the truth does"
-    else:
-        how = "the samples spread about as much as the truth does"
-    verdict = f"At the default (NFE {nfe}) the ratio is {d['ratio']:.2f}: {how}."
-    if widest is not d:
-        change = (widest["ade"] / d["ade"] - 1) * 100
-        verdict += (f" NFE {widest['nfe']} spreads them furthest ({widest['ratio']:.2f}), with an averaged ADE "
-                    f"{change:+.0f} % against the default's ({SPREAD_SETS[first['set']]}).")
-    return f"""**Spread of the K samples** (`python3 -m lamslide_train.spread --model ../{man['name']}`, the lines in
-`artifacts/spread/{man['name']}.jsonl`): at the last future frame, the mean distance of the K = {first['k']} samples from
+    d = by_nfe.get(nfe)
+    verdict = f"The default NFE ({nfe}) was not measured."
+    if d is not None:
+        widest = max(by_nfe.values(), key=lambda r: r["ratio"])
+        if d["ratio"] < 0.3:
+            how = "the K samples are nearly one path, close to the mean that the averaged ADE rewards"
+        elif d["ratio"] < 0.8 * first["calibrated_ratio"]:
+            how = "the samples spread, but less than the truth does"
+        else:
+            how = "the samples spread about as much as the truth does"
+        verdict = f"At the default (NFE {nfe}) the ratio is {d['ratio']:.2f}: {how}."
+        if widest is not d:
+            change = (widest["ade"] / d["ade"] - 1) * 100
+            verdict += (f" NFE {widest['nfe']} spreads them furthest ({widest['ratio']:.2f}), with an averaged ADE "
+                        f"{change:+.0f} % against the default's ({SPREAD_SETS[first['set']]}).")
+    sets = ",".join(x["set"] for x in lines)
+    return f"""**Spread of the K samples** (`python3 -m lamslide_train.spread --model ../{man['name']} --sets {sets} --json`
+wrote `artifacts/spread/{man['name']}.jsonl`): at the last future frame, the mean distance of the K = {first['k']} samples from
 their own mean (spread) beside that mean's distance from the truth (skill), Å; K draws of the true distribution give
 a ratio of about {first['calibrated_ratio']:.2f}. ADE / FDE averaged over the K samples (the card's rule) and the best of
 the K, ddim:

@@ -19,12 +19,16 @@ def walkers(T=20, n=3):
     return Window(pos.astype(np.float32), np.ones((T, n), np.float32), np.ones(n, bool), "made-up", 0)
 
 
+def shipped(name):
+    path = os.path.join(MODELS, name)
+    if not os.path.isfile(os.path.join(path, "weights.pt")):
+        pytest.skip(f"models/{name} is not built")
+    return load_model(path)
+
+
 @pytest.fixture(scope="module")
 def hotel():
-    path = os.path.join(MODELS, "eth_ucy-hotel")
-    if not os.path.isfile(os.path.join(path, "weights.pt")):
-        pytest.skip("models/eth_ucy-hotel is not built")
-    return load_model(path)
+    return shipped("eth_ucy-hotel")
 
 
 def test_noise_scale_zero_collapses_the_samples_and_one_is_the_default(hotel):
@@ -58,10 +62,7 @@ def jittered_water(T=30, seed=0):
 
 @pytest.fixture(scope="module")
 def md_small():
-    path = os.path.join(MODELS, "md-small")
-    if not os.path.isfile(os.path.join(path, "weights.pt")):
-        pytest.skip("models/md-small is not built")
-    return load_model(path)
+    return shipped("md-small")
 
 
 def test_calibrated_ratio_is_what_draws_of_the_truth_give():

@@ -2,7 +2,7 @@
 model's K futures one path?).
 
   python3 -m lamslide_train.spread --model ../eth_ucy-eth [--scales 1,1.2,1.4] [--nfe 10] [--data-root DIR]
-  python3 -m lamslide_train.spread --model ../md-small --nfes 1,2,5,10 [--sets probe,val,unseen]
+  python3 -m lamslide_train.spread --model ../md-small --nfes 1,2,5,10 [--sets probe,val,unseen] [--json]
 
 On every window of the model's val files (stride 1, ten times the card's every-10th windows; K = evaluation.k,
 ddim, agents present in all frames, seed 0), for each noise scale (the starting noise multiplied by it, a sampling
@@ -110,23 +110,26 @@ def main(argv=None):
     ap.add_argument("--scales", default=None, help="comma-separated noise scales, each > 0 (default: pedestrian "
                                                  "1,1.2,1.4; molecule 1)")
     ap.add_argument("--nfe", type=int, default=0, help="pedestrian: ddim steps (default: the model's default NFE)")
-    ap.add_argument("--nfes", default="1,2,5,10", help="molecule: comma-separated ddim step counts")
-    ap.add_argument("--sets", default="probe",
-                    help=f"molecule: comma-separated window sets ({', '.join(MOLECULE_SETS)})")
+    ap.add_argument("--nfes", default=None, help="molecule: comma-separated ddim step counts (default 1,2,5,10)")
+    ap.add_argument("--sets", default=None,
+                    help=f"molecule: comma-separated window sets ({', '.join(MOLECULE_SETS)}; default probe)")
     ap.add_argument("--data-root", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared",
-                                                       "data"))
+                                                       "data"),
+                    help="pedestrian: the ETH/UCY data (a molecule model reads its config's data.md_dir)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="print JSON instead of lines (a molecule model: one per set)")
     a = ap.parse_args(argv)
     scales = None if a.scales is None else numbers(a.scales, "--scales", float)
-    nfes = numbers(a.nfes, "--nfes", int)
-    sets = [x for x in a.sets.split(",") if x]
+    nfes = numbers("1,2,5,10" if a.nfes is None else a.nfes, "--nfes", int)
+    sets = [x for x in ("probe" if a.sets is None else a.sets).split(",") if x]
     bad = [x for x in sets if x not in MOLECULE_SETS]
     if not sets or bad:
         raise SystemExit(f"--sets: expected some of {', '.join(MOLECULE_SETS)}, got {a.sets!r}")
     torch.set_num_threads(a.threads)
     fs, model, cfg = load_model(a.model)
     if domain_of(cfg) is get_domain("molecule"):   # md-small; ala2 (manifest domain molecule too) has its own adapter
+        if a.nfe:
+            raise SystemExit(f"{a.model}: --nfe is for pedestrian models; a molecule model takes --nfes")
         log = (lambda *_: None) if a.json else print
         for name in sets:
             log(f"{name}:")
@@ -140,6 +143,8 @@ def main(argv=None):
     if cfg.domain != "pedestrian":
         raise SystemExit(f"{a.model}: a {type(domain_of(cfg)).__name__} model; the spread probe scores pedestrian "
                          "and small-molecule models")
+    if a.nfes is not None or a.sets is not None:
+        raise SystemExit(f"{a.model}: --nfes and --sets are for small-molecule models; a pedestrian model takes --nfe")
     windows = get_domain("pedestrian").datasets(cfg, a.data_root).val
     nfe = a.nfe or cfg.evaluation.default_nfe
     rows = measure(fs, model, cfg, windows, scales or [1.0, 1.2, 1.4], nfe, log=(lambda *_: None) if a.json else print)

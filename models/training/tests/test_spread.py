@@ -120,3 +120,10 @@ def test_the_card_quotes_only_lines_of_its_own_build(tmp_path, monkeypatch):
     assert "NFE 5 spreads them furthest (0.50), with an averaged ADE +25 %" in text.replace("\n", " ")
     man["sampler"]["default_nfe"] = 2                                   # a default the lines do not hold
     assert "The default NFE (2) was not measured." in mol.spread_text(man)
+
+
+def test_flags_of_the_other_kind_of_model_are_refused(md_small, hotel):
+    with pytest.raises(SystemExit, match="--nfe is for pedestrian models"):
+        main(["--model", os.path.join(MODELS, "md-small"), "--nfe", "5"])
+    with pytest.raises(SystemExit, match="--nfes and --sets are for small-molecule models"):
+        main(["--model", os.path.join(MODELS, "eth_ucy-hotel"), "--sets", "val"])

@@ -76,7 +76,7 @@ def measure_molecule(fs, ap, cfg, windows, nfes, scales=(1.0,), log=print):
     return rows
 
 
-MOLECULE_SETS = ("probe", "val", "unseen")
+MOLECULE_SETS = tuple(mol.SPREAD_SETS)  # probe, val, unseen
 
 
 def approximator_sha256(model_dir) -> str:
@@ -131,6 +131,7 @@ def main(argv=None):
         if a.nfe:
             raise SystemExit(f"{a.model}: --nfe is for pedestrian models; a molecule model takes --nfes")
         log = (lambda *_: None) if a.json else print
+        graph = approximator_sha256(a.model)
         for name in sets:
             log(f"{name}:")
             rows = measure_molecule(fs, model, cfg, molecule_windows(cfg, name), nfes, scales or [1.0], log=log)
@@ -138,7 +139,7 @@ def main(argv=None):
                 k = cfg.evaluation.k
                 print(json.dumps({"model": os.path.basename(os.path.abspath(a.model)), "set": name, "k": k,
                                   "calibrated_ratio": round(calibrated_ratio(k), 3),
-                                  "approximator_sha256": approximator_sha256(a.model), "rows": rows}), flush=True)
+                                  "approximator_sha256": graph, "rows": rows}), flush=True)
         return
     if cfg.domain != "pedestrian":
         raise SystemExit(f"{a.model}: a {type(domain_of(cfg)).__name__} model; the spread probe scores pedestrian "

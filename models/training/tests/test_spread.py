@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import MODELS
+from lamslide_train.domains import molecule as mol
 from lamslide_train.metrics import spread_skill
 from lamslide_train.spread import calibrated_ratio, main, measure, measure_molecule
 from lamslide_train.stages.preprocess import Window
@@ -19,11 +20,15 @@ def walkers(T=20, n=3):
     return Window(pos.astype(np.float32), np.ones((T, n), np.float32), np.ones(n, bool), "made-up", 0)
 
 
-def shipped(name):
+def shipped_path(name):
     path = os.path.join(MODELS, name)
     if not os.path.isfile(os.path.join(path, "weights.pt")):
         pytest.skip(f"models/{name} is not built")
-    return load_model(path)
+    return path
+
+
+def shipped(name):
+    return load_model(shipped_path(name))
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +99,11 @@ def test_bad_molecule_flags_are_refused_before_anything_loads(flag, value):
 
 
 def test_a_model_of_another_domain_is_refused_by_name():
-    path = os.path.join(MODELS, "ala2")
-    if not os.path.isfile(os.path.join(path, "weights.pt")):
-        pytest.skip("models/ala2 is not built")
     with pytest.raises(SystemExit, match="PeptideDomain"):
-        main(["--model", path])
+        main(["--model", shipped_path("ala2")])
 
 
 def test_the_card_quotes_only_lines_of_its_own_build(tmp_path, monkeypatch):
-    from lamslide_train.domains import molecule as mol
     monkeypatch.setattr(mol, "SPREAD_DIR", str(tmp_path))
     man = {"name": "mol-x", "sampler": {"default_nfe": 1}, "files": {"approximator": {"sha256": "a" * 64}}}
     assert mol.spread_text(man) == ""                                   # nothing measured
@@ -122,8 +123,8 @@ def test_the_card_quotes_only_lines_of_its_own_build(tmp_path, monkeypatch):
     assert "The default NFE (2) was not measured." in mol.spread_text(man)
 
 
-def test_flags_of_the_other_kind_of_model_are_refused(md_small, hotel):
+def test_flags_of_the_other_kind_of_model_are_refused():
     with pytest.raises(SystemExit, match="--nfe is for pedestrian models"):
-        main(["--model", os.path.join(MODELS, "md-small"), "--nfe", "5"])
+        main(["--model", shipped_path("md-small"), "--nfe", "5"])
     with pytest.raises(SystemExit, match="--nfes and --sets are for small-molecule models"):
-        main(["--model", os.path.join(MODELS, "eth_ucy-hotel"), "--sets", "val"])
+        main(["--model", shipped_path("eth_ucy-hotel"), "--sets", "val"])

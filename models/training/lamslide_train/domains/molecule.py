@@ -557,7 +557,8 @@ most of that gain (models/training/artifacts/md-small-recipes.md, the candidates
 
 
 SPREAD_DIR = os.path.join(TRAINING_DIR, "artifacts", "spread")
-SPREAD_SETS = {"val": "val (held-out trajectories)", "unseen": "unseen molecules", "probe": "probe trajectories"}
+# the window sets lamslide_train.spread scores (its --sets), with their names in the card
+SPREAD_SETS = {"probe": "probe trajectories", "val": "val (held-out trajectories)", "unseen": "unseen molecules"}
 
 
 def spread_text(man):
